@@ -1,0 +1,28 @@
+"""The `boktor` command."""
+
+from __future__ import annotations
+
+import typer
+
+from boktor.cli import announce, db, line, members, org, report, roster, run, survey, worker
+
+app = typer.Typer(
+    help="Boktor (บอกต่อ): run an organisation's communication network on a LINE Official Account.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(run.serve)
+app.command("demo")(run.demo)
+app.command("worker")(worker.worker)
+app.add_typer(db.app, name="db")
+app.add_typer(org.app, name="org")
+app.add_typer(members.app, name="members")
+app.add_typer(roster.app, name="roster")
+app.add_typer(survey.app, name="survey")
+app.add_typer(announce.app, name="announce")
+app.add_typer(report.app, name="report")
+app.add_typer(line.app, name="line")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,3 @@
+from boktor.cli import main
+
+main()

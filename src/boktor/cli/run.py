@@ -1,0 +1,114 @@
+"""`boktor serve` and `boktor demo`: running the web application."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import typer
+import uvicorn
+from rich.panel import Panel
+
+from boktor.cli.common import console, fail
+from boktor.config import DEMO_SIM_PORT, MissingSetting, get_settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8080, help="Port to listen on."),
+) -> None:
+    """Serve the web application: LINE webhook, survey pages, console and JSON API."""
+    from boktor.app import create_app
+
+    settings = get_settings()
+    try:
+        settings.require_line_channel()
+    except MissingSetting as error:
+        fail(str(error))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+
+
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address for Boktor and the simulator."),
+    port: int = typer.Option(8080, help="Boktor's port."),
+    sim_port: int = typer.Option(DEMO_SIM_PORT, help="The LINE simulator's port."),
+    database: Path = typer.Option(Path("boktor-demo.db"), help="The demo's SQLite file."),
+    fresh: bool = typer.Option(False, help="Start from an empty demo database."),
+) -> None:
+    """Start Boktor with embedded defaults: SQLite, the built-in LINE simulator and demo data."""
+    from boktor import demo as demo_data
+    from boktor.app import create_app
+    from boktor.db import transaction
+    from boktor.migrations import upgrade
+
+    database = database.resolve()
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    os.environ.update(
+        BOKTOR_MODE="demo",
+        BOKTOR_DATABASE_URL=f"sqlite:///{database}",
+        LINE_API_BASE_URL=f"http://{host}:{sim_port}",
+        BOKTOR_PUBLIC_URL=f"http://{host}:{port}",
+    )
+    get_settings.cache_clear()
+    settings = get_settings()
+    upgrade(settings.database_url)
+    phones_file = database.with_suffix(".phones.json")
+    with transaction(settings.database_url) as session:
+        summary = demo_data.seed(session, settings, phones_file)
+
+    simulator = _start_simulator(host, sim_port, settings, f"http://{host}:{port}/line/webhook", phones_file)
+    console.print(
+        Panel.fit(
+            "\n".join(
+                [
+                    "[bold]Boktor demo is running[/] (Ctrl+C to stop)",
+                    "",
+                    f"Boktor (health, API):        http://{host}:{port}/healthz  ·  http://{host}:{port}/api/docs",
+                    f"LINE simulator, the phones:  http://{host}:{sim_port}/",
+                    f"Demo database (SQLite):      {database}",
+                    "",
+                    *summary,
+                ]
+            ),
+            title="บอกต่อ · Boktor",
+        )
+    )
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        if simulator is not None:
+            simulator.terminate()
+            simulator.wait(timeout=10)
+
+
+def _start_simulator(host: str, port: int, settings, webhook_url: str, phones_file: Path):
+    """Start `boktor sim` beside the demo and wait until it answers."""
+    import importlib.util
+
+    if importlib.util.find_spec("boktor.sim") is None:  # until the simulator lands
+        console.print("[yellow]The LINE simulator is not available in this version.[/]")
+        return None
+    command = [
+        sys.executable, "-m", "boktor.sim", "--host", host, "--port", str(port),
+        "--channel-secret", settings.line_channel_secret, "--access-token", settings.line_channel_access_token,
+        "--login-channel-id", settings.line_login_channel_id, "--webhook-url", webhook_url,
+        "--users-file", str(phones_file),
+    ]  # fmt: skip
+    process = subprocess.Popen(command)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://{host}:{port}/_sim/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if process.poll() is not None:
+            break
+    process.terminate()
+    fail(f"The LINE simulator did not start on {host}:{port} (is the port in use?).")

@@ -1,0 +1,77 @@
+"""The delivery ledger: one row per recipient, batches of at most 500, one row per attempt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from boktor.db import Base, utcnow
+
+
+class BatchStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class Batch(Base):
+    """Up to 500 recipients sent in one multicast, always with the same retry key."""
+
+    __tablename__ = "delivery_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"))
+    # "announcement" for the announcement itself, "reminder-N" for the Nth reminder.
+    purpose: Mapped[str] = mapped_column(String(20), default="announcement")
+    seq: Mapped[int]
+    # Stored before the first attempt and reused on every retry: LINE answers 409 to a repeat.
+    retry_key: Mapped[str] = mapped_column(String(36), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default=BatchStatus.pending)
+    recipients: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    line_request_id: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "purpose", "seq"),
+        Index("ix_delivery_batches_status_announcement", "status", "announcement_id"),
+    )
+
+
+class Delivery(Base):
+    """One recipient of one announcement (or reminder): the per-recipient ledger."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"))
+    purpose: Mapped[str] = mapped_column(String(20), default="announcement")
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_batches.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sent|failed|skipped
+
+    __table_args__ = (UniqueConstraint("announcement_id", "purpose", "member_id"),)
+
+
+class DeliveryAttempt(Base):
+    """One request to LINE for one batch, whatever came of it."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("delivery_batches.id"), index=True)
+    attempt_no: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    # accepted | already_accepted | retry | rate_limited | quota_exhausted | rejected
+    outcome: Mapped[str] = mapped_column(String(20))
+    http_status: Mapped[int | None]
+    line_request_id: Mapped[str | None] = mapped_column(String(80))
+    message: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,73 @@
+"""Demo data: a small network in Chiang Rai that a newcomer can look at and play with."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from boktor.accounts.models import AdminUser
+from boktor.config import Settings
+from boktor.db import utcnow
+from boktor.members.models import JoinedVia, Member, MemberStatus, MemberTopic
+from boktor.org import areas
+from boktor.org.catalogue import Catalogue, load_catalogue
+
+FIRST_NAMES = ["สมชาย", "สมหญิง", "ประเสริฐ", "วิไล", "บุญมี", "อำไพ", "สุรชัย", "มาลี", "ทองคำ", "จันทร์เพ็ญ"]
+LAST_NAMES = ["ใจดี", "ศรีสุข", "คำแสน", "อินทร์แก้ว", "ปัญญาดี", "ทองมา", "วงศ์ใหญ่", "แสงจันทร์"]
+PHONES = 30
+JOINED = 24  # the rest are phones that have not added the account yet: follow one in the simulator
+
+
+def _user_id(rng: random.Random) -> str:
+    return "U" + "".join(rng.choice("0123456789abcdef") for _ in range(32))
+
+
+def seed(session: Session, settings: Settings, phones_file: Path) -> list[str]:
+    """Fill an empty demo database (idempotent) and write the simulator's phones; lines to print."""
+    load_catalogue(session)
+    rng = random.Random(57)
+    phones = [
+        {"userId": _user_id(rng), "displayName": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"}
+        for _ in range(PHONES)
+    ]
+    phones_file.write_text(json.dumps(phones, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    if not session.scalar(select(func.count()).select_from(AdminUser)):
+        session.add_all(
+            [
+                AdminUser(username="communicator", display_name="ผู้สื่อสาร สป.มท.", roles=["communicator"]),
+                AdminUser(username="approver", display_name="ผู้อนุมัติ สป.มท.", roles=["approver"]),
+                AdminUser(
+                    username="chiangrai", display_name="สำนักงานพัฒนาชุมชนจังหวัดเชียงราย",
+                    roles=["office"], scope_province_code="57",
+                ),
+            ]
+        )  # fmt: skip
+    catalogue = Catalogue(session)
+    organisations = [catalogue.find(catalogue.organisations, c) for c in ("cdd", "dopa", "village_headman")]
+    districts = areas.districts("57")
+    topics = list(catalogue.topics.values())
+    known = set(session.scalars(select(Member.line_user_id)))
+    for phone in phones[:JOINED]:
+        if phone["userId"] in known:
+            continue
+        district = rng.choice(districts)
+        subdistrict = rng.choice(areas.subdistricts(district.code))
+        member = Member(
+            line_user_id=phone["userId"], display_name=phone["displayName"], status=MemberStatus.follower,
+            organisation_id=rng.choice(organisations).id, province_code="57", district_code=district.code,
+            subdistrict_code=subdistrict.code, village_no=rng.randint(1, 15), joined_via=JoinedVia.search,
+            followed_at=utcnow(), surveyed_at=utcnow(), consent_version="demo",
+        )  # fmt: skip
+        member.topics = [MemberTopic(topic_code=t.code) for t in rng.sample(topics, 3)]
+        session.add(member)
+    session.flush()
+    members = session.scalar(select(func.count()).select_from(Member))
+    return [
+        f"Demo data: {members} members in จ.เชียงราย, {PHONES} virtual phones ({PHONES - JOINED} not joined yet).",
+        "Console users: communicator, approver, chiangrai (office of จ.เชียงราย).",
+    ]

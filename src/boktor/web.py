@@ -1,0 +1,28 @@
+"""What every route shares: settings and a database session per request, committed at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from boktor.config import Settings
+from boktor.db import session_factory
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed if the route returns, rolled back if it raises."""
+    session = session_factory(request.app.state.settings.database_url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
