@@ -28,6 +28,7 @@ FEATURE_ROUTES = (
     "boktor.members.routes",
     "boktor.reports.routes",
     "boktor.announcements.routes",
+    "boktor.delivery.routes",
 )
 
 

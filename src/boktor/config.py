@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Delivery engine: LINE allows 200 multicast requests per second per channel.
     multicast_rate: float = Field(200.0, validation_alias=_env("BOKTOR_MULTICAST_RATE"))
     multicast_concurrency: int = Field(64, validation_alias=_env("BOKTOR_MULTICAST_CONCURRENCY"))
+    # Run the delivery worker inside `boktor serve` (default on SQLite, where one process does all).
+    embedded_worker: bool | None = Field(None, validation_alias=_env("BOKTOR_EMBEDDED_WORKER"))
 
     @model_validator(mode="after")
     def _demo_defaults_and_required(self) -> Settings:
@@ -61,6 +63,8 @@ class Settings(BaseSettings):
                 self.line_api_base_url = f"http://127.0.0.1:{DEMO_SIM_PORT}"
             self.line_login_channel_id = self.line_login_channel_id or DEMO_LOGIN_CHANNEL_ID
             self.liff_id = self.liff_id or DEMO_LIFF_ID
+        if self.embedded_worker is None:
+            self.embedded_worker = self.is_sqlite
         self.line_api_base_url = self.line_api_base_url.rstrip("/")
         self.public_url = self.public_url.rstrip("/")
         return self
