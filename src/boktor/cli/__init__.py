@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from boktor.cli import announce, db, line, members, org, report, roster, run, survey, users, worker
+from boktor.cli import announce, db, invite, line, members, org, report, roster, run, survey, users, worker
 
 app = typer.Typer(
     help="Boktor (บอกต่อ): run an organisation's communication network on a LINE Official Account.",
@@ -23,6 +23,7 @@ app.add_typer(announce.app, name="announce")
 app.add_typer(report.app, name="report")
 app.add_typer(line.app, name="line")
 app.add_typer(users.app, name="users")
+app.add_typer(invite.app, name="invite")
 
 
 def main() -> None:
