@@ -1,0 +1,1 @@
+"""A local stand-in for LINE's Messaging API, LIFF token verification and members' phones."""
