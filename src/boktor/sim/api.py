@@ -75,10 +75,11 @@ class MessagingApi:
     def guard(self, name: str, bucket: str | None, handler: Handler) -> Handler:
         """Wrap a handler with what every Messaging API request meets: counting, faults, token check, rate."""
         state = self.state
-        counters = state.counters
         faults = self.faults
 
         async def run(request: web.Request) -> web.StreamResponse:
+            # Looked up per request: a reset replaces the counters object.
+            counters = state.counters
             counters.requests[name] = counters.requests.get(name, 0) + 1
             fate = None
             if faults.active:

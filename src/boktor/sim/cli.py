@@ -59,6 +59,9 @@ def sim_command(
     webhook_timeout: Annotated[
         float, typer.Option(help="Seconds LINE waits for the webhook to answer.")
     ] = 2.0,
+    reply_token_ttl: Annotated[
+        float, typer.Option(help="Seconds a reply token stays valid (LINE: 60).")
+    ] = 60.0,
     webhook_retry_delays: Annotated[
         str, typer.Option(help="Comma-separated seconds between webhook retries.")
     ] = "1,2,4",
@@ -96,6 +99,7 @@ def sim_command(
             lost_rate=lost_rate,
             seed=seed,
             webhook_timeout=webhook_timeout,
+            reply_token_ttl=reply_token_ttl,
             webhook_retry_delays=delays,
         )
     )

@@ -39,4 +39,5 @@ class SimSettings:
     seed: int | None = None
     webhook_timeout: float = 2.0
     webhook_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
+    reply_token_ttl: float = 60.0
     bot_name: str = "บอกต่อ (จำลอง)"

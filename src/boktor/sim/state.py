@@ -19,7 +19,6 @@ FRIEND = "friend"
 BLOCKED = "blocked"
 PHONE_STATES = (NEVER_FOLLOWED, FRIEND, BLOCKED)
 RETRY_KEY_TTL = 24 * 3600.0
-REPLY_TOKEN_TTL = 60.0
 
 
 @dataclass(slots=True)
@@ -243,7 +242,7 @@ class SimState:
         if not isinstance(token, str):
             return None
         issued = self.reply_tokens.pop(token, None)
-        if issued is None or time.monotonic() - issued[1] > REPLY_TOKEN_TTL:
+        if issued is None or time.monotonic() - issued[1] > self.settings.reply_token_ttl:
             return None
         return issued[0]
 

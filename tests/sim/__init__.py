@@ -1,0 +1,1 @@
+"""Tests of the LINE platform simulator, and the kit other features' tests use to drive it."""
