@@ -224,13 +224,14 @@ def sim_command(**options: Any) -> list[str]:
 
 def start_sim(timeout: float = 20.0, **options: Any) -> RunningSim:
     """Start the simulator on a free loopback port and wait until it is ready; options are `boktor sim`'s."""
-    log_file = tempfile.NamedTemporaryFile(prefix="boktor-sim-", suffix=".log", delete=False)
-    log_path = Path(log_file.name)
+    handle, name = tempfile.mkstemp(prefix="boktor-sim-", suffix=".log")
+    os.close(handle)
+    log_path = Path(name)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"
-    process = subprocess.Popen(sim_command(**options), stdout=log_file, stderr=subprocess.STDOUT, env=env)
-    log_file.close()
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(sim_command(**options), stdout=log_file, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = log_path.read_text(errors="replace")
@@ -264,10 +265,11 @@ class WebhookCatcher:
                 if catcher.delay:
                     time.sleep(catcher.delay)
                 status = catcher.status(index) if callable(catcher.status) else catcher.status
+                body = b"" if status in (204, 304) else b"{}"
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

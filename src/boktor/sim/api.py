@@ -215,7 +215,7 @@ class MessagingApi:
         messages, payload_key = self._messages(data, details)
         if details:
             raise invalid(details)
-        recipients = [to] if to in self.state.friends else []
+        recipients = [self.state.friends[to]] if to in self.state.friends else []
         rid = self._send("push", key, messages, payload_key, recipients, _unit(data))
         return json_response(self._sent_messages(messages), headers={"x-line-request-id": rid})
 
@@ -232,8 +232,10 @@ class MessagingApi:
         messages, payload_key = self._messages(data, details)
         if details:
             raise invalid(details)
-        friends = self.state.friends
-        recipients = [user_id for user_id in dict.fromkeys(to) if user_id in friends]
+        # map() in C, and it yields the phones' own ID strings rather than the ones parsed from this body.
+        recipients = [
+            user_id for user_id in map(self.state.friends.get, dict.fromkeys(to)) if user_id is not None
+        ]
         rid = self._send("multicast", key, messages, payload_key, recipients, _unit(data))
         return json_response({}, headers={"x-line-request-id": rid})
 

@@ -114,7 +114,8 @@ class SimState:
         self.settings = settings
         self.ids = ids
         self.phones: dict[str, Phone] = {}
-        self.friends: set[str] = set()
+        # Maps each friend's user ID to the phone's own string, so deliveries keep one copy of each ID.
+        self.friends: dict[str, str] = {}
         self.limits = RateLimits(settings.rates, lifted=settings.no_limits)
         self.quota = Quota(settings.monthly_quota)
         self.rich_menus: dict[str, dict[str, Any]] = {}
@@ -155,16 +156,16 @@ class SimState:
         phone = Phone(user_id, display_name or thai_display_name(self.ids.random), state)
         self.phones[user_id] = phone
         if state == FRIEND:
-            self.friends.add(user_id)
+            self.friends[user_id] = user_id
         return phone
 
     def set_phone_state(self, phone: Phone, state: str) -> None:
         """Move a phone to never-followed, friend or blocked."""
         phone.state = state
         if state == FRIEND:
-            self.friends.add(phone.user_id)
+            self.friends[phone.user_id] = phone.user_id
         else:
-            self.friends.discard(phone.user_id)
+            self.friends.pop(phone.user_id, None)
 
     def load_phones(self, path: str, state: str) -> int:
         """Load phones from a JSON list or a CSV with userId,displayName columns; return how many."""
