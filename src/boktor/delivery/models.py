@@ -75,3 +75,15 @@ class DeliveryAttempt(Base):
     http_status: Mapped[int | None]
     line_request_id: Mapped[str | None] = mapped_column(String(80))
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryWorker(Base):
+    """A running worker's heartbeat: live workers share LINE's rate, a silent one's batches are taken over."""
+
+    __tablename__ = "delivery_workers"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)

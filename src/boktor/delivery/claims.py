@@ -1,0 +1,324 @@
+"""All SQL of the worker: claiming batches under a lease, heartbeats, recording what LINE answered."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from boktor.announcements.models import Announcement, AnnouncementStatus
+from boktor.audit.service import record as audit
+from boktor.db import utcnow
+from boktor.delivery.models import Batch, BatchStatus, Delivery, DeliveryAttempt, DeliveryWorker
+from boktor.members.models import Member, MemberStatus
+
+ANNOUNCEMENT = "announcement"
+WORKER_LABEL = "worker"
+
+
+@dataclass(slots=True)
+class ClaimedBatch:
+    """A batch this worker holds: who to send to now, and who is skipped because they blocked us since."""
+
+    id: int
+    announcement_id: int
+    purpose: str
+    retry_key: str
+    attempts: int
+    user_ids: list[str] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AttemptRecord:
+    """One request to LINE and its outcome, to be written as a DeliveryAttempt row."""
+
+    batch_id: int
+    attempt_no: int
+    started_at: datetime
+    finished_at: datetime
+    outcome: str
+    http_status: int | None
+    line_request_id: str | None
+    message: str | None
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """Where a batch ends up after this claim: sent, failed, or handed back (pending) for later."""
+
+    batch_id: int
+    announcement_id: int
+    status: str  # sent | failed | pending
+    attempts: int
+    line_request_id: str | None = None
+    error: str | None = None
+    skipped: list[int] = field(default_factory=list)
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class QuotaPause:
+    """LINE refused for the monthly quota: pause the announcement with a reason an operator understands."""
+
+    announcement_id: int
+    reason: str
+
+
+def eligible_batches(now: datetime | None):
+    """Pending batches that may be sent (at `now`, if given, past their backoff).
+
+    An announcement's own batches go while it is sending; reminders' while it is neither paused nor cancelled.
+    """
+    query = (
+        select(Batch.id)
+        .join(Announcement, Announcement.id == Batch.announcement_id)
+        .where(
+            Batch.status == BatchStatus.pending,
+            or_(
+                and_(Batch.purpose == ANNOUNCEMENT, Announcement.status == AnnouncementStatus.sending),
+                and_(
+                    Batch.purpose != ANNOUNCEMENT,
+                    Announcement.status.not_in([AnnouncementStatus.paused, AnnouncementStatus.cancelled]),
+                ),
+            ),
+        )
+    )
+    if now is not None:
+        query = query.where(or_(Batch.next_attempt_at.is_(None), Batch.next_attempt_at <= now))
+    return query
+
+
+def claim_batches(
+    session: Session, worker_id: str, limit: int, lease: timedelta, now: datetime | None = None
+) -> list[ClaimedBatch]:
+    """Take up to `limit` sendable batches nobody holds, with their recipients; oldest announcement first."""
+    now = now or utcnow()
+    candidates = (
+        eligible_batches(now)
+        .where(or_(Batch.claimed_by.is_(None), Batch.claimed_until < now))
+        .order_by(Batch.announcement_id, Batch.purpose, Batch.seq)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers on one PostgreSQL: each skips the rows another is claiming this instant.
+        candidates = candidates.with_for_update(skip_locked=True, of=Batch)
+    claimed = session.execute(
+        update(Batch)
+        .where(Batch.id.in_(candidates.scalar_subquery()))
+        .values(claimed_by=worker_id, claimed_until=now + lease)
+        .returning(Batch.id, Batch.announcement_id, Batch.purpose, Batch.retry_key, Batch.attempts)
+    ).all()
+    if not claimed:
+        return []
+    batches = {
+        row.id: ClaimedBatch(row.id, row.announcement_id, row.purpose, row.retry_key, row.attempts)
+        for row in claimed
+    }
+    # The ledger was written when sending started; who has blocked the account since is checked now.
+    recipients = session.execute(
+        select(Delivery.batch_id, Delivery.id, Member.line_user_id, Member.status)
+        .join(Member, Member.id == Delivery.member_id)
+        .where(Delivery.batch_id.in_(list(batches)), Delivery.status == "pending")
+        .order_by(Delivery.batch_id, Delivery.member_id)
+    )
+    for batch_id, delivery_id, line_user_id, status in recipients:
+        batch = batches[batch_id]
+        if status == MemberStatus.blocked:
+            batch.skipped.append(delivery_id)
+        else:
+            batch.user_ids.append(line_user_id)
+    return sorted(batches.values(), key=lambda b: b.id)
+
+
+def has_work(session: Session, worker_id: str, now: datetime | None = None) -> bool:
+    """Whether any batch is still to be sent by this worker: free, held by it, or waiting out a backoff."""
+    now = now or utcnow()
+    free_or_mine = or_(Batch.claimed_by.is_(None), Batch.claimed_by == worker_id, Batch.claimed_until < now)
+    return bool(session.scalar(select(eligible_batches(None).where(free_or_mine).limit(1).exists())))
+
+
+def record(
+    session: Session,
+    attempts: Iterable[AttemptRecord],
+    results: Iterable[BatchResult],
+    pauses: Iterable[QuotaPause],
+    now: datetime | None = None,
+) -> None:
+    """Write attempts, move batches and their ledger rows, pause announcements out of quota."""
+    now = now or utcnow()
+    rows = [
+        {
+            "batch_id": a.batch_id,
+            "attempt_no": a.attempt_no,
+            "started_at": a.started_at,
+            "finished_at": a.finished_at,
+            "outcome": a.outcome,
+            "http_status": a.http_status,
+            "line_request_id": a.line_request_id,
+            "message": a.message,
+        }
+        for a in attempts
+    ]
+    if rows:
+        session.execute(insert(DeliveryAttempt), rows)
+    for result in results:
+        _finish_batch(session, result, now)
+    for pause in pauses:
+        pause_for_quota(session, pause.announcement_id, pause.reason)
+
+
+def _finish_batch(session: Session, result: BatchResult, now: datetime) -> None:
+    if result.status == BatchStatus.pending:
+        session.execute(
+            update(Batch)
+            .where(Batch.id == result.batch_id, Batch.status == BatchStatus.pending)
+            .values(
+                attempts=result.attempts,
+                claimed_by=None,
+                claimed_until=None,
+                next_attempt_at=result.next_attempt_at,
+                error=result.error,
+            )
+        )
+        return
+    # Only a pending batch moves: a batch another worker already settled stays as it is.
+    moved = session.execute(
+        update(Batch)
+        .where(Batch.id == result.batch_id, Batch.status == BatchStatus.pending)
+        .values(
+            status=result.status,
+            attempts=result.attempts,
+            claimed_by=None,
+            claimed_until=None,
+            next_attempt_at=None,
+            sent_at=now if result.status == BatchStatus.sent else None,
+            line_request_id=result.line_request_id,
+            error=result.error,
+        )
+    ).rowcount
+    if not moved:
+        return
+    if result.skipped:
+        session.execute(update(Delivery).where(Delivery.id.in_(result.skipped)).values(status="skipped"))
+    session.execute(
+        update(Delivery)
+        .where(Delivery.batch_id == result.batch_id, Delivery.status == "pending")
+        .values(status=result.status)
+    )
+
+
+def pause_for_quota(session: Session, announcement_id: int, reason: str) -> bool:
+    """Pause an announcement (unless already paused or cancelled) and say why; True if it changed."""
+    changed = session.execute(
+        update(Announcement)
+        .where(
+            Announcement.id == announcement_id,
+            Announcement.status.not_in([AnnouncementStatus.paused, AnnouncementStatus.cancelled]),
+        )
+        .values(status=AnnouncementStatus.paused, pause_reason=reason, updated_at=utcnow())
+    ).rowcount
+    if changed:
+        audit(
+            session,
+            "announcement.paused",
+            "announcement",
+            announcement_id,
+            actor_label=WORKER_LABEL,
+            reason=reason,
+        )
+    return bool(changed)
+
+
+def complete_finished(session: Session, now: datetime | None = None) -> list[int]:
+    """Mark every sending announcement with no pending batch left as completed; return their ids."""
+    now = now or utcnow()
+    pending = exists().where(Batch.announcement_id == Announcement.id, Batch.status == BatchStatus.pending)
+    done = list(
+        session.scalars(
+            select(Announcement.id).where(Announcement.status == AnnouncementStatus.sending, ~pending)
+        )
+    )
+    if not done:
+        return []
+    session.execute(
+        update(Announcement)
+        .where(Announcement.id.in_(done), Announcement.status == AnnouncementStatus.sending)
+        .values(status=AnnouncementStatus.completed, completed_at=now, updated_at=now)
+    )
+    for announcement_id in done:
+        audit(session, "announcement.completed", "announcement", announcement_id, actor_label=WORKER_LABEL)
+    return done
+
+
+# --- workers -----------------------------------------------------------------------------------------------
+
+
+def register_worker(session: Session, worker_id: str, hostname: str, pid: int) -> None:
+    """Announce this worker (its heartbeat row)."""
+    session.execute(delete(DeliveryWorker).where(DeliveryWorker.id == worker_id))
+    now = utcnow()
+    session.add(DeliveryWorker(id=worker_id, hostname=hostname, pid=pid, started_at=now, heartbeat_at=now))
+
+
+def heartbeat(session: Session, worker_id: str, hostname: str, lease: timedelta, stale: timedelta) -> int:
+    """Beat, extend the lease on held batches, release the batches of dead workers; return live workers."""
+    now = utcnow()
+    beat = session.execute(
+        update(DeliveryWorker).where(DeliveryWorker.id == worker_id).values(heartbeat_at=now)
+    ).rowcount
+    if not beat:
+        # Another worker took us for dead (we were silent too long): come back.
+        register_worker(session, worker_id, hostname, os.getpid())
+    session.execute(
+        update(Batch)
+        .where(Batch.claimed_by == worker_id, Batch.status == BatchStatus.pending)
+        .values(claimed_until=now + lease)
+    )
+    release_dead_workers(session, hostname, stale, now)
+    return session.scalar(select(func.count()).select_from(DeliveryWorker)) or 1
+
+
+def release_dead_workers(
+    session: Session, hostname: str, stale: timedelta, now: datetime | None = None
+) -> list[str]:
+    """Forget workers that stopped beating (or whose process on this host is gone) and free their batches."""
+    now = now or utcnow()
+    dead = []
+    for worker in session.execute(
+        select(DeliveryWorker.id, DeliveryWorker.hostname, DeliveryWorker.pid, DeliveryWorker.heartbeat_at)
+    ):
+        if worker.heartbeat_at < now - stale or (worker.hostname == hostname and not _alive(worker.pid)):
+            dead.append(worker.id)
+    if dead:
+        session.execute(
+            update(Batch)
+            .where(Batch.claimed_by.in_(dead), Batch.status == BatchStatus.pending)
+            .values(claimed_by=None, claimed_until=None)
+        )
+        session.execute(delete(DeliveryWorker).where(DeliveryWorker.id.in_(dead)))
+    return dead
+
+
+def unregister_worker(session: Session, worker_id: str) -> None:
+    """A clean stop: hand back every batch still held and remove the heartbeat row."""
+    session.execute(
+        update(Batch)
+        .where(Batch.claimed_by == worker_id, Batch.status == BatchStatus.pending)
+        .values(claimed_by=None, claimed_until=None)
+    )
+    session.execute(delete(DeliveryWorker).where(DeliveryWorker.id == worker_id))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,19 @@
+"""What the delivery engine tells operators (pause reasons, progress), in one place."""
+
+from __future__ import annotations
+
+QUOTA_PAUSE = (
+    "LINE says the monthly message quota is used up ({line}). Raise it in LINE Official Account Manager, "
+    "then resume."
+)
+CONTENT_FAILED = "Boktor could not build the LINE messages for this announcement: {error}"
+PROGRESS = (
+    "{sent} batches sent, {failed} failed, {recipients} recipients; {in_flight} in flight, {rate:.0f} req/s"
+)
+STOPPING = "Stopping: finishing {in_flight} requests in flight."
+IDLE = "Nothing left to send."
+
+
+def quota_pause(line_message: str | None) -> str:
+    """The pause reason shown to operators when LINE refuses for the monthly quota."""
+    return QUOTA_PAUSE.format(line=line_message or "429 monthly limit")

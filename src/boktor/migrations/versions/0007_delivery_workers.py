@@ -1,0 +1,34 @@
+"""delivery workers' heartbeats
+
+Revision ID: 0007
+Revises: 0001
+Create Date: 2026-11-26 04:20:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import boktor.db
+
+revision: str = "0007"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "delivery_workers",
+        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column("hostname", sa.String(length=255), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("started_at", boktor.db.UTCDateTime(), nullable=False),
+        sa.Column("heartbeat_at", boktor.db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_workers")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("delivery_workers")

@@ -1,0 +1,72 @@
+"""An approved announcement reaches every follower's phone exactly once, through the real simulator."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from boktor.announcements.models import AnnouncementStatus
+from boktor.db import transaction
+from boktor.delivery.models import BatchStatus
+from boktor.delivery.status import delivery_counts
+from boktor.members.models import Member, MemberStatus
+from tests.delivery.helpers import (
+    add_members,
+    announcement,
+    attempts,
+    batches,
+    ledger_statuses,
+    send_to_followers,
+    settings_for,
+    work,
+)
+
+
+def test_every_follower_gets_the_card_once_and_the_announcement_completes(database_url, sim, phones):
+    with transaction(database_url) as session:
+        add_members(session, phones)
+    announcement_id = send_to_followers(database_url, aggregation_unit="ann_1")
+
+    progress = work(settings_for(database_url, sim))
+
+    stats = sim.client.stats()
+    assert stats["recipients"] == len(phones) == 1200
+    assert stats["duplicates"] == 0
+    assert stats["requests"]["multicast"] == 3  # 1,200 people in batches of 500, 500 and 200
+    assert progress.batches_sent == 3
+    inbox = sim.client.inbox(phones[0])
+    assert len(inbox) == 1 and inbox[0]["via"] == "multicast"
+    assert {b["label"] for b in inbox[0]["view"]["buttons"]} >= {"รับทราบ", "บอกต่อแล้ว"}
+
+    done = announcement(database_url, announcement_id)
+    assert done.status == AnnouncementStatus.completed and done.completed_at is not None
+    sent = batches(database_url, announcement_id)
+    assert [b.status for b in sent] == [BatchStatus.sent] * 3
+    assert all(b.line_request_id and b.sent_at for b in sent)
+    assert ledger_statuses(database_url, announcement_id) == {"sent": 1200}
+    tries = attempts(database_url, announcement_id)
+    assert [t.outcome for t in tries] == ["accepted"] * 3
+    deliveries = sim.client.deliveries()
+    assert {d["retry_key"] for d in deliveries} == {b.retry_key for b in sent}
+    assert {d["aggregation_unit"] for d in deliveries} == {"ann_1"}
+    with transaction(database_url) as session:
+        counts = delivery_counts(session, announcement_id)["announcement"]
+    assert counts["targeted"] == counts["sent"] == 1200
+    assert counts["batches_done"] == counts["batches_total"] == 3
+
+
+def test_a_member_who_blocked_the_account_after_the_ledger_was_written_is_skipped(database_url, sim, phones):
+    with transaction(database_url) as session:
+        add_members(session, phones[:10])
+    announcement_id = send_to_followers(database_url)
+    with transaction(database_url) as session:
+        session.execute(
+            update(Member).where(Member.line_user_id == phones[3]).values(status=MemberStatus.blocked)
+        )
+
+    work(settings_for(database_url, sim))
+
+    assert sim.client.inbox(phones[3]) == []
+    assert sim.client.stats()["recipients"] == 9
+    assert ledger_statuses(database_url, announcement_id) == {"sent": 9, "skipped": 1}
+    with transaction(database_url) as session:
+        assert delivery_counts(session, announcement_id)["announcement"]["skipped"] == 1
