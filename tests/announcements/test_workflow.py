@@ -216,7 +216,7 @@ def test_an_audience_beyond_the_monthly_quota_is_refused_in_plain_words(
     assert result.quota == {"limit": 1000, "used": 997, "queued": 0, "remaining": 3}
     # The 3 now queued count against the next announcement's quota.
     second = approved(session, people, title="ฉบับที่สอง")
-    with pytest.raises(QuotaRefused, match="only 0 messages are left.*3 more are already queued"):
+    with pytest.raises(QuotaRefused, match=r"only 0 messages are left.*3 more are already queued"):
         service.send(session, settings, second, people["writer"])
 
 
