@@ -1,5 +1,78 @@
-"""HTTP routes of this feature (filled in as the feature is built)."""
+"""`POST /line/webhook`: check LINE's signature, store the events in the inbox, answer 200, handle after."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+
+from boktor.config import Settings
+from boktor.db import engine_for
+from boktor.interactions import inbox
+from boktor.interactions.processor import InboxProcessor
+from boktor.line.webhook import MAX_BODY_BYTES, MalformedWebhook, parse_events, signature_is_valid
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/line/webhook"
+JSON = "application/json"
 
 router = APIRouter()
+
+
+def _answer(status: int, message: str) -> Response:
+    return Response(f'{{"message":"{message}"}}', status_code=status, media_type=JSON)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:  # a lying or absent Content-Length (chunked upload)
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def line_webhook(request: Request) -> Response:
+    """Receive LINE's webhook: 401 unsigned, 400 malformed, 413 oversized, else store then 200."""
+    settings: Settings = request.app.state.settings
+    try:
+        body = await _read_body(request)
+    except BodyTooLarge:
+        return _answer(413, "Request body too large")
+    if not signature_is_valid(settings.line_channel_secret, body, request.headers.get("x-line-signature")):
+        return _answer(401, "Invalid signature")
+    try:
+        events = parse_events(body)
+    except MalformedWebhook as error:
+        return _answer(400, f"Malformed webhook: {error}".replace('"', "'"))
+    if events:
+        # One short statement and commit; LINE gets its 200 only once the events are safely stored.
+        with engine_for(settings.database_url).begin() as connection:
+            stored = inbox.store_events(connection, events)
+        processor: InboxProcessor | None = getattr(request.app.state, "inbox_processor", None)
+        if stored and processor is not None:
+            processor.notify()
+    return Response(b"{}", media_type=JSON)
+
+
+# A plain Starlette route: the webhook is the hottest path and needs no FastAPI validation layer.
+router.add_route(WEBHOOK_PATH, line_webhook, methods=["POST"], include_in_schema=False)
+
+
+async def background(app: FastAPI) -> None:
+    """Run the inbox processor for as long as the application runs."""
+    processor = InboxProcessor(app.state.settings)
+    app.state.inbox_processor = processor
+    await processor.run()

@@ -1,0 +1,169 @@
+"""The inbox processor: handles stored webhook events after LINE has had its 200, and survives restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from linebot.v3.messaging import AsyncMessagingApi, ReplyMessageRequest
+from linebot.v3.messaging.exceptions import ApiException
+
+from boktor.config import Settings
+from boktor.db import transaction
+from boktor.interactions import inbox
+from boktor.interactions.handlers import Outcome, handle_event
+from boktor.line.api import messaging_api
+
+log = logging.getLogger(__name__)
+
+# LINE's reply tokens last one minute; past this age the reply is skipped, the state change is not.
+REPLY_TOKEN_MAX_AGE_MS = 50_000
+# A row left "processing" this long belongs to a process that died (another process may still be on it).
+PROCESSING_LEASE = timedelta(minutes=2)
+REPLY_ATTEMPTS = 3
+
+
+class InboxProcessor:
+    """Handles pending inbox rows: woken by the webhook, and sweeping every few seconds for leftovers."""
+
+    def __init__(
+        self, settings: Settings, *, concurrency: int = 8, sweep_seconds: float = 3.0, batch: int = 500
+    ) -> None:
+        self.settings = settings
+        self.concurrency = concurrency
+        self.sweep_seconds = sweep_seconds
+        self.batch = batch
+        self.wake = asyncio.Event()
+        self.api: AsyncMessagingApi | None = None
+        self.handled = 0
+
+    def notify(self) -> None:
+        """New rows were stored: look at the inbox now rather than at the next sweep."""
+        self.wake.set()
+
+    async def run(self) -> None:
+        """Handle rows until cancelled; rows stored before a crash are picked up at start."""
+        async with messaging_api(self.settings) as api:
+            self.api = api
+            # On SQLite one process does everything, so rows it left "processing" are simply orphans.
+            lease = timedelta(0) if self.settings.is_sqlite else PROCESSING_LEASE
+            await asyncio.to_thread(self._reclaim, lease)
+            last_reclaim = time.monotonic()
+            while True:
+                self.wake.clear()
+                try:
+                    found = await self.drain()
+                except Exception:  # the database may be briefly unreachable: keep the loop alive
+                    log.exception("inbox sweep failed; retrying")
+                    found = 0
+                if found:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=self.sweep_seconds)
+                if time.monotonic() - last_reclaim > PROCESSING_LEASE.total_seconds() / 2:
+                    await asyncio.to_thread(self._reclaim, PROCESSING_LEASE)
+                    last_reclaim = time.monotonic()
+
+    async def drain(self) -> int:
+        """Handle one batch of pending rows; how many were found."""
+        rows = await asyncio.to_thread(self._pending)
+        if not rows:
+            return 0
+        # One member's events are handled in order (follow before the message that follows it).
+        by_member: dict[str | None, list[int]] = defaultdict(list)
+        for row in rows:
+            by_member[row.line_user_id or f"row-{row.id}"].append(row.id)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def member_rows(ids: list[int]) -> None:
+            async with gate:
+                for row_id in ids:
+                    await self.handle_row(row_id)
+
+        await asyncio.gather(*(member_rows(ids) for ids in by_member.values()))
+        return len(rows)
+
+    async def handle_row(self, row_id: int) -> None:
+        """Claim, apply and answer one row; a failure is recorded on the row and retried later."""
+        event = await asyncio.to_thread(self._claim, row_id)
+        if event is None:
+            return
+        profile_name = await self._profile_name(event) if event.get("type") == "follow" else None
+        try:
+            outcome = await asyncio.to_thread(self._apply, row_id, event, profile_name)
+        except Exception as error:
+            status = await asyncio.to_thread(self._release, row_id, f"{type(error).__name__}: {error}")
+            log.warning("inbox row %s failed (%s), now %s", row_id, type(error).__name__, status)
+            return
+        self.handled += 1
+        if outcome.replies:
+            problem = await self._reply(event, outcome)
+            if problem:
+                await asyncio.to_thread(self._note, row_id, problem)
+
+    async def _profile_name(self, event: dict[str, Any]) -> str | None:
+        user_id = (event.get("source") or {}).get("userId")
+        if not user_id or self.api is None:
+            return None
+        try:
+            return (await self.api.get_profile(user_id)).display_name
+        except Exception as error:  # the name is a nicety; the member is created without it
+            log.info("profile not available (%s)", type(error).__name__)
+            return None
+
+    async def _reply(self, event: dict[str, Any], outcome: Outcome) -> str | None:
+        token = event.get("replyToken")
+        if not isinstance(token, str) or self.api is None:
+            return None
+        age_ms = time.time() * 1000 - float(event.get("timestamp") or 0)
+        if age_ms > REPLY_TOKEN_MAX_AGE_MS:
+            return f"reply skipped: the reply token was {age_ms / 1000:.0f} s old"
+        request = ReplyMessageRequest.from_dict({"replyToken": token, "messages": outcome.replies})
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            try:
+                await self.api.reply_message(request)
+                return None
+            except ApiException as error:
+                # Rate limits and server errors may pass; a refused token or message will not.
+                if error.status in (429, 500, 502, 503, 504) and attempt < REPLY_ATTEMPTS:
+                    await asyncio.sleep(0.2 * attempt)
+                    continue
+                return f"reply refused by LINE: HTTP {error.status} {error.body}"
+            except Exception as error:
+                return f"reply failed: {type(error).__name__}: {error}"
+        return None
+
+    # Database work runs in threads so the web server's event loop keeps answering webhooks.
+
+    def _pending(self) -> list[inbox.PendingRow]:
+        with transaction(self.settings.database_url) as session:
+            return inbox.pending_rows(session, self.batch)
+
+    def _claim(self, row_id: int) -> dict[str, Any] | None:
+        with transaction(self.settings.database_url) as session:
+            return inbox.claim(session, row_id)
+
+    def _apply(self, row_id: int, event: dict[str, Any], profile_name: str | None) -> Outcome:
+        with transaction(self.settings.database_url) as session:
+            outcome = handle_event(session, self.settings, event, profile_name)
+            inbox.finish(session, row_id, outcome.status)
+            return outcome
+
+    def _release(self, row_id: int, error: str) -> str:
+        with transaction(self.settings.database_url) as session:
+            return inbox.release(session, row_id, error)
+
+    def _note(self, row_id: int, problem: str) -> None:
+        with transaction(self.settings.database_url) as session:
+            inbox.note_error(session, row_id, problem)
+
+    def _reclaim(self, lease: timedelta) -> None:
+        with transaction(self.settings.database_url) as session:
+            count = inbox.reclaim_stale(session, lease)
+        if count:
+            log.info("%s inbox rows taken back from a stopped process", count)
