@@ -1,4 +1,4 @@
-"""Fixtures for the simulator's own tests: one simulator per module where tests can share it after a reset."""
+"""Fixtures for the simulator's own tests: one simulator shared by every test that can use it after a reset."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from tests.sim.simkit import RunningSim, start_sim
 PHONES = 30
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_sim() -> Iterator[RunningSim]:
-    """A simulator with 30 friends, shared by a module; `running` resets it before each test."""
+    """A simulator with 30 friends, shared by the whole run; `running` resets it before each test."""
     with start_sim(
         users=PHONES, users_state="friend", seed=7, reply_token_ttl=2, webhook_retry_delays=""
     ) as running:
