@@ -44,7 +44,7 @@ def test_relay_thanks_and_asks_how_many_citizens_were_told(session: Session) -> 
     assert [i["action"]["data"] for i in items] == [
         f"action=reach&a={announcement.id}&n=1-10",
         f"action=reach&a={announcement.id}&n=11-50",
-        f"action=reach&a={announcement.id}&n=50+",
+        f"action=reach&a={announcement.id}&n=over-50",
     ]
     [again] = handle_postback(session, member, {"action": "relay", "a": str(announcement.id)})
     assert "ไว้แล้ว" in again["text"] and again["quickReply"]
@@ -54,13 +54,13 @@ def test_relay_thanks_and_asks_how_many_citizens_were_told(session: Session) -> 
     assert rows(session, "relay") == 1
     counts = acknowledgement_counts(session, announcement.id)
     assert counts["relayed"] == 1 and counts["acknowledged"] == 0
-    assert counts["reach"] == {"1-10": 0, "11-50": 1, "50+": 0, "unknown": 0}
+    assert counts["reach"] == {"1-10": 0, "11-50": 1, "over-50": 0, "unknown": 0}
 
 
 def test_reach_can_be_corrected_and_stands_in_for_a_lost_relay_tap(session: Session) -> None:
     member = add_member(session)
     announcement = sent_announcement(session)
-    handle_postback(session, member, {"action": "reach", "a": str(announcement.id), "n": "50+"})
+    handle_postback(session, member, {"action": "reach", "a": str(announcement.id), "n": "over-50"})
     handle_postback(session, member, {"action": "reach", "a": str(announcement.id), "n": "1-10"})
     session.commit()
     assert rows(session, "relay") == 1

@@ -44,9 +44,10 @@ REACH_THANKS = "บันทึกแล้วว่าท่านบอกต�
 UNKNOWN_ANNOUNCEMENT = "ขออภัย ไม่พบข่าวสารนี้ในระบบ อาจถูกยกเลิกไปแล้ว"
 UNKNOWN_ACTION = "ขออภัย ระบบไม่เข้าใจคำสั่งนี้ โปรดกดปุ่มในข่าวสารอีกครั้ง"
 
-# Reach bucket code -> the quick-reply label and how it reads in a sentence.
+# Reach bucket code -> the quick-reply label and how it reads in a sentence (codes avoid "+", which
+# a query string reads as a space).
 REACH_BUCKETS: dict[str, tuple[str, str]] = {
     "1-10": ("1–10 คน", "ประมาณ 1–10 คน"),
     "11-50": ("11–50 คน", "ประมาณ 11–50 คน"),
-    "50+": ("มากกว่า 50 คน", "มากกว่า 50 คน"),
+    "over-50": ("มากกว่า 50 คน", "มากกว่า 50 คน"),
 }
