@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import struct
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import func, select
 
 from boktor.config import Settings
+from boktor.db import session_factory
 from boktor.members.invites import (
     ALPHABET,
     InviteError,
@@ -131,3 +135,55 @@ def test_the_qr_code_is_a_png_and_an_svg_of_a_printable_size(session):
     assert png_size(invite_qr_png(settings, poster, scale=5))[0] == width // 2
     svg = invite_qr_svg(settings, poster)
     assert svg.startswith(b"<svg") and b"</svg>" in svg
+
+
+def boktor(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "boktor.cli", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+# The commands are a thin layer over what the tests above check on both engines; one engine keeps these quick.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_office_makes_a_district_poster_invite_and_its_qr_from_the_command_line(
+    env, database_url, tmp_path
+):
+    poster = tmp_path / "แม่สาย.png"
+
+    created = boktor("invite", "create", "--district", "5709", "--qr", str(poster), "--json")
+
+    assert created.returncode == 0, created.stderr
+    invite = json.loads(created.stdout)
+    assert (invite["kind"], invite["label"], invite["district"]) == ("district", "อ.แม่สาย จ.เชียงราย", "5709")
+    assert invite["link"].endswith(f"/liff/survey?invite={invite['code']}")
+    assert png_size(poster.read_bytes())[0] > 200
+    svg = tmp_path / "poster.svg"
+    again = boktor("invite", "qr", invite["code"].lower(), str(svg))
+    assert again.returncode == 0, again.stderr
+    assert svg.read_bytes().startswith(b"<svg")
+    with session_factory(database_url)() as session:
+        assert find_invite(session, invite["code"]).label == "อ.แม่สาย จ.เชียงราย"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_organisation_and_personal_invites_from_the_command_line(env, database_url):
+    with session_factory(database_url)() as session:
+        somchai = entry(session, roster(session), "นายสมชาย ใจดี", district="5709")
+        session.commit()
+
+    cdd = boktor("invite", "create", "--organisation", "cdd", "--province", "57", "--json")
+    person = boktor("invite", "create", "--roster-entry", str(somchai.id))
+
+    assert cdd.returncode == 0 and json.loads(cdd.stdout)["label"] == "กรมการพัฒนาชุมชน จ.เชียงราย"
+    assert (
+        person.returncode == 0 and "นายสมชาย ใจดี" in person.stdout and "/liff/survey?invite=" in person.stdout
+    )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_wrong_invite_request_fails_with_a_plain_message(env, database_url):
+    nowhere = boktor("invite", "create", "--district", "9999", "--organisation", "cdd")
+    unknown = boktor("invite", "qr", "ZZZZZZZZ", "/tmp/never.png")
+
+    assert nowhere.returncode == 1 and "exactly one" in nowhere.stderr
+    assert unknown.returncode == 1 and "No invite" in unknown.stderr

@@ -88,3 +88,45 @@ def member(
     session.add(row)
     session.flush()
     return row
+
+
+def link(row: RosterEntry, to: Member) -> None:
+    """Record that the entry was matched to the member (as matching would)."""
+    row.member_id, row.match_method, row.matched_at = to.id, "phone", utcnow()
+
+
+def chiang_rai_network(session: Session) -> dict[str, RosterEntry]:
+    """A small network with known figures; the figures tests expect are in the docstrings of the tests.
+
+    จ.เชียงราย (57): อ.แม่สาย (5709) expects 4 — two joined (one answered the survey), one left the
+    account, one never came — plus one follower who is on no roster; อ.เมืองเชียงราย (5701) expects 2
+    (กรมการพัฒนาชุมชน), one joined and answered; one more expected person has no district.
+    จ.เชียงใหม่ (50) expects 1, who joined and answered, and has one follower on no roster.
+    """
+    office = roster(session, "บุคลากรจังหวัดเชียงราย")
+    people = {
+        "somchai": entry(session, office, "นายสมชาย ใจดี", district="5709", subdistrict="570901",
+                         organisation="cdd", position="พัฒนาการอำเภอ", phone="0811111111"),
+        "somying": entry(session, office, "นางสมหญิง ศรีสุข", district="5709", subdistrict="570901"),
+        "boonmee": entry(session, office, "นายบุญมี คำแสน", district="5709", subdistrict="570902"),
+        "malee": entry(session, office, "นางมาลี ทองมา", district="5709", phone="0899999999"),
+        "prasert": entry(session, office, "นายประเสริฐ วงศ์ใหญ่", district="5701", organisation="cdd"),
+        "wilai": entry(session, office, "นางวิไล แสงจันทร์", district="5701", organisation="cdd"),
+        "thongkham": entry(session, office, "นายทองคำ ปัญญาดี", district=None),
+    }  # fmt: skip
+    link(people["somchai"], member(session, "สมชาย ใจดี", district="5709", organisation="cdd", surveyed=True))
+    link(people["somying"], member(session, "สมหญิง ศรีสุข", district="5709"))
+    link(people["boonmee"], member(session, "บุญมี คำแสน", district="5709", status="blocked", surveyed=True))
+    link(
+        people["prasert"],
+        member(session, "ประเสริฐ วงศ์ใหญ่", district="5701", organisation="cdd", surveyed=True),
+    )
+    member(session, "สุรชัย อินทร์แก้ว", district="5709")  # joined by the district poster, on no roster
+    member(session, "อำไพ ทองมา", district="5709", status="blocked")  # left, on no roster: not counted
+
+    chiang_mai = roster(session, "บุคลากรจังหวัดเชียงใหม่", province="50")
+    people["chiangmai"] = entry(session, chiang_mai, "นางจันทร์เพ็ญ คำดี", province="50", district="5001")
+    link(people["chiangmai"], member(session, "จันทร์เพ็ญ คำดี", province="50", district="5001", surveyed=True))
+    member(session, "มานพ ดีใจ", province="50", district="5001")
+    session.flush()
+    return people
