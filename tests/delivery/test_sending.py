@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import time
+
+from sqlalchemy import func, select, update
 
 from boktor.announcements.models import AnnouncementStatus
 from boktor.db import transaction
-from boktor.delivery.models import BatchStatus
+from boktor.delivery.models import BatchStatus, DeliveryWorker
 from boktor.delivery.status import delivery_counts
 from boktor.members.models import Member, MemberStatus
 from tests.delivery.helpers import (
@@ -70,3 +72,12 @@ def test_a_member_who_blocked_the_account_after_the_ledger_was_written_is_skippe
     assert ledger_statuses(database_url, announcement_id) == {"sent": 9, "skipped": 1}
     with transaction(database_url) as session:
         assert delivery_counts(session, announcement_id)["announcement"]["skipped"] == 1
+
+
+def test_a_worker_with_nothing_to_send_returns_at_once(database_url, sim):
+    started = time.monotonic()
+    progress = work(settings_for(database_url, sim))
+    assert progress.requests == 0
+    assert time.monotonic() - started < 5
+    with transaction(database_url) as session:
+        assert session.scalar(select(func.count()).select_from(DeliveryWorker)) == 0
