@@ -17,6 +17,8 @@ from boktor.db import engine_for, session_factory, transaction
 from boktor.migrations import upgrade
 from boktor.org.catalogue import load_catalogue
 
+pytest_plugins = ["tests.sim.fixtures"]
+
 POSTGRES_URL = os.environ.get(
     "BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -15,6 +15,7 @@ from boktor.db import utcnow
 from boktor.members.models import JoinedVia, Member, MemberStatus, MemberTopic
 from boktor.org import areas
 from boktor.org.catalogue import Catalogue, load_catalogue
+from boktor.org.models import InformationTopic
 
 FIRST_NAMES = ["สมชาย", "สมหญิง", "ประเสริฐ", "วิไล", "บุญมี", "อำไพ", "สุรชัย", "มาลี", "ทองคำ", "จันทร์เพ็ญ"]
 LAST_NAMES = ["ใจดี", "ศรีสุข", "คำแสน", "อินทร์แก้ว", "ปัญญาดี", "ทองมา", "วงศ์ใหญ่", "แสงจันทร์"]
@@ -31,8 +32,13 @@ def seed(session: Session, settings: Settings, phones_file: Path) -> list[str]:
     load_catalogue(session)
     rng = random.Random(57)
     phones = [
-        {"userId": _user_id(rng), "displayName": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"}
-        for _ in range(PHONES)
+        {
+            "userId": _user_id(rng),
+            "displayName": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            # The first phones have already added the account; the rest are for trying "follow".
+            "state": "friend" if number < JOINED else "never-followed",
+        }
+        for number in range(PHONES)
     ]
     phones_file.write_text(json.dumps(phones, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -50,7 +56,7 @@ def seed(session: Session, settings: Settings, phones_file: Path) -> list[str]:
     catalogue = Catalogue(session)
     organisations = [catalogue.find(catalogue.organisations, c) for c in ("cdd", "dopa", "village_headman")]
     districts = areas.districts("57")
-    topics = list(catalogue.topics.values())
+    topics = list(session.scalars(select(InformationTopic.code)))
     known = set(session.scalars(select(Member.line_user_id)))
     for phone in phones[:JOINED]:
         if phone["userId"] in known:
@@ -63,7 +69,7 @@ def seed(session: Session, settings: Settings, phones_file: Path) -> list[str]:
             subdistrict_code=subdistrict.code, village_no=rng.randint(1, 15), joined_via=JoinedVia.search,
             followed_at=utcnow(), surveyed_at=utcnow(), consent_version="demo",
         )  # fmt: skip
-        member.topics = [MemberTopic(topic_code=t.code) for t in rng.sample(topics, 3)]
+        member.topics = [MemberTopic(topic_code=code) for code in rng.sample(topics, 3)]
         session.add(member)
     session.flush()
     members = session.scalar(select(func.count()).select_from(Member))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from boktor.cli import announce, db, invite, line, members, org, report, roster, run, survey, users, worker
+from boktor.sim.cli import sim_command
 
 app = typer.Typer(
     help="Boktor (บอกต่อ): run an organisation's communication network on a LINE Official Account.",
@@ -14,6 +15,7 @@ app = typer.Typer(
 app.command("serve")(run.serve)
 app.command("demo")(run.demo)
 app.command("worker")(worker.worker)
+app.command("sim")(sim_command)
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(members.app, name="members")

@@ -89,11 +89,6 @@ def demo(
 
 def _start_simulator(host: str, port: int, settings, webhook_url: str, phones_file: Path):
     """Start `boktor sim` beside the demo and wait until it answers."""
-    import importlib.util
-
-    if importlib.util.find_spec("boktor.sim") is None:  # until the simulator lands
-        console.print("[yellow]The LINE simulator is not available in this version.[/]")
-        return None
     command = [
         sys.executable, "-m", "boktor.sim", "--host", host, "--port", str(port),
         "--channel-secret", settings.line_channel_secret, "--access-token", settings.line_channel_access_token,
