@@ -6,8 +6,9 @@ import time
 
 from sqlalchemy import func, select, update
 
-from boktor.announcements.models import AnnouncementStatus
+from boktor.announcements.models import Announcement, AnnouncementStatus
 from boktor.db import transaction
+from boktor.delivery.ledger import start_delivery
 from boktor.delivery.models import BatchStatus, DeliveryWorker
 from boktor.delivery.status import delivery_counts
 from boktor.members.models import Member, MemberStatus
@@ -81,3 +82,23 @@ def test_a_worker_with_nothing_to_send_returns_at_once(database_url, sim):
     assert time.monotonic() - started < 5
     with transaction(database_url) as session:
         assert session.scalar(select(func.count()).select_from(DeliveryWorker)) == 0
+
+
+def test_a_reminder_goes_out_after_the_announcement_completed(database_url, sim, phones):
+    with transaction(database_url) as session:
+        add_members(session, phones[:20])
+    announcement_id = send_to_followers(database_url)
+    work(settings_for(database_url, sim))
+    with transaction(database_url) as session:
+        done = session.get(Announcement, announcement_id)
+        reminded = select(Member.id, Member.line_user_id).where(Member.line_user_id.in_(phones[:5]))
+        start_delivery(session, done, "reminder-1", reminded)
+
+    work(settings_for(database_url, sim))
+
+    assert [item["via"] for item in sim.client.inbox(phones[0])] == ["multicast", "multicast"]
+    assert len(sim.client.inbox(phones[10])) == 1
+    assert sim.client.stats()["duplicates"] == 0
+    assert announcement(database_url, announcement_id).status == AnnouncementStatus.completed
+    with transaction(database_url) as session:
+        assert delivery_counts(session, announcement_id)["reminder-1"]["sent"] == 5
