@@ -138,3 +138,15 @@ class RosterEntry(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     match_method: Mapped[str | None] = mapped_column(String(20))  # invite | phone | name_area
     matched_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # Coverage (reports/coverage.py): a follower's entry and its area from the index alone (migration 0003).
+        Index(
+            "ix_roster_entries_member_area",
+            "member_id",
+            "province_code",
+            "district_code",
+            "subdistrict_code",
+            "organisation_id",
+        ),
+    )

@@ -213,31 +213,81 @@ def _group_name(session: Session, breakdown: Breakdown, key, organisations: dict
     return areas.area_name(key)
 
 
-def coverage(session: Session, scope: Scope, breakdown: Breakdown | None = None) -> Coverage:
-    """Expected, joined and surveyed people for `scope`, one row per area or organisation, with the total."""
-    breakdown = breakdown or default_breakdown(scope)
-    if breakdown not in _ENTRY_GROUP:
-        raise CoverageError(f"Cannot break coverage down by {breakdown!r}; use {', '.join(_ENTRY_GROUP)}.")
+Counts = dict  # group key -> [expected, joined, surveyed, not_on_roster]
+
+
+def _area_counts(session: Session, scope: Scope, breakdown: Breakdown) -> Counts:
+    """Figures of an area: entries joined to their members, then followers on no roster (index lookups)."""
     following = Member.status == MemberStatus.follower
-    entry_group = _ENTRY_GROUP[breakdown]
-    counted = session.execute(
+    entry_group, member_group = _ENTRY_GROUP[breakdown], _MEMBER_GROUP[breakdown]
+    counts: Counts = {}
+    for key, expected, joined, surveyed in session.execute(
         select(
-            entry_group.label("key"),
-            func.count(RosterEntry.id).label("expected"),
-            func.sum(case((following, 1), else_=0)).label("joined"),
-            func.sum(case((and_(following, Member.surveyed_at.is_not(None)), 1), else_=0)).label("surveyed"),
+            entry_group,
+            func.count(RosterEntry.id),
+            func.sum(case((following, 1), else_=0)),
+            func.sum(case((and_(following, Member.surveyed_at.is_not(None)), 1), else_=0)),
         )
         .select_from(RosterEntry)
         .outerjoin(Member, Member.id == RosterEntry.member_id)
         .where(*_entry_filters(scope))
         .group_by(entry_group)
-    ).all()
-    member_group = _MEMBER_GROUP[breakdown]
-    off_roster = session.execute(
-        select(member_group.label("key"), func.count(Member.id).label("members"))
+    ):
+        counts[key] = [expected, joined or 0, surveyed or 0, 0]
+    for key, members in session.execute(
+        select(member_group, func.count(Member.id))
         .where(following, ~_on_a_roster(), *_member_filters(scope))
         .group_by(member_group)
-    ).all()
+    ):
+        counts.setdefault(key, [0, 0, 0, 0])[3] = members
+    return counts
+
+
+def _country_counts(session: Session, scope: Scope, breakdown: Breakdown) -> Counts:
+    """Figures of the whole country: one pass over the followers, each looked up on the rosters once.
+
+    Over 300,000 rows this halves the work of the area queries: joined, surveyed and off-roster followers
+    all come from the same join, and the expected count reads only an index.
+    """
+    entry_group, member_group = _ENTRY_GROUP[breakdown], _MEMBER_GROUP[breakdown]
+    counts: Counts = {}
+    for key, expected in session.execute(
+        select(entry_group, func.count(RosterEntry.id)).where(*_entry_filters(scope)).group_by(entry_group)
+    ):
+        counts[key] = [expected, 0, 0, 0]
+    on_roster = RosterEntry.id.is_not(None)
+    surveyed = Member.surveyed_at.is_not(None)
+    query = (
+        select(entry_group, member_group, on_roster, surveyed, func.count())
+        .select_from(Member)
+        .outerjoin(RosterEntry, RosterEntry.member_id == Member.id)
+        .where(Member.status == MemberStatus.follower)
+        .group_by(entry_group, member_group, on_roster, surveyed)
+    )
+    if scope.organisation_id:
+        query = query.where(
+            or_(
+                RosterEntry.organisation_id == scope.organisation_id,
+                and_(RosterEntry.id.is_(None), Member.organisation_id == scope.organisation_id),
+            )
+        )
+    for entry_key, member_key, is_on_roster, has_surveyed, members in session.execute(query):
+        if is_on_roster:
+            row = counts.setdefault(entry_key, [0, 0, 0, 0])
+            row[1] += members
+            row[2] += members if has_surveyed else 0
+        else:
+            counts.setdefault(member_key, [0, 0, 0, 0])[3] += members
+    return counts
+
+
+def coverage(session: Session, scope: Scope, breakdown: Breakdown | None = None) -> Coverage:
+    """Expected, joined and surveyed people for `scope`, one row per area or organisation, with the total."""
+    breakdown = breakdown or default_breakdown(scope)
+    if breakdown not in _ENTRY_GROUP:
+        raise CoverageError(f"Cannot break coverage down by {breakdown!r}; use {', '.join(_ENTRY_GROUP)}.")
+    in_an_area = scope.province_code or scope.district_code
+    counts = (_area_counts if in_an_area else _country_counts)(session, scope, breakdown)
 
     organisations: dict[int, Organisation] = {}
     if breakdown == "organisation":
@@ -250,11 +300,9 @@ def coverage(session: Session, scope: Scope, breakdown: Breakdown | None = None)
             rows[key] = CoverageRow(key, _group_name(session, breakdown, key, organisations))
         return rows[key]
 
-    for record in counted:
-        row = row_for(record.key)
-        row.expected, row.joined, row.surveyed = record.expected, record.joined or 0, record.surveyed or 0
-    for record in off_roster:
-        row_for(record.key).not_on_roster = record.members
+    for key, (expected, joined, surveyed, not_on_roster) in counts.items():
+        row = row_for(key)
+        row.expected, row.joined, row.surveyed, row.not_on_roster = expected, joined, surveyed, not_on_roster
 
     report = Coverage(scope=scope, breakdown=breakdown)
 
