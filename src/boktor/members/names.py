@@ -32,11 +32,16 @@ _NOT_NAME = re.compile(r"[\s.\-\u200b\u200c\u200d\ufeff()]+")
 
 def clean_name(full_name: str | None) -> str:
     """The name as written, with spacing tidied and Thai vowels typed two ways made one (นํ้า -> น้ำ)."""
-    text = unicodedata.normalize("NFC", full_name or "")
-    # SARA AM is often typed as NIKHAHIT + SARA AA, with a tone mark in either place.
-    text = re.sub("\u0e4d([\u0e48-\u0e4b]?)\u0e32", "\\1\u0e33", text)
-    text = re.sub("([\u0e48-\u0e4b])\u0e4d\u0e32", "\\1\u0e33", text)
-    return " ".join(text.replace("\u200b", "").split())
+    text = full_name or ""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if "\u0e4d" in text:
+        # SARA AM is often typed as NIKHAHIT + SARA AA, with a tone mark in either place.
+        text = re.sub("\u0e4d([\u0e48-\u0e4b]?)\u0e32", "\\1\u0e33", text)
+        text = re.sub("([\u0e48-\u0e4b])\u0e4d\u0e32", "\\1\u0e33", text)
+    if "\u200b" in text:
+        text = text.replace("\u200b", "")
+    return " ".join(text.split())
 
 
 def name_key(full_name: str | None) -> str:

@@ -32,6 +32,8 @@ def normalise_phone(value: object) -> str | None:
         raise ValueError(f"{value!r} is not a phone number")
     if isinstance(value, int | float):
         text = _digits_of_number(value)
+    elif (compact := str(value).replace("-", "").replace(" ", "")).isdigit() and compact.isascii():
+        text = compact  # the common case, without the regular expressions below
     else:
         text = str(value).strip().translate(_THAI_DIGITS)
         if not text:
