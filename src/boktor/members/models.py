@@ -65,6 +65,23 @@ class Member(Base):
         back_populates="member", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    __table_args__ = (
+        # Audience counts (announcements/audience.py): covering, so counting by organisation, personnel
+        # type or join date reads the index alone instead of 300,000 rows (migration 0006).
+        Index(
+            "ix_members_audience",
+            "organisation_id",
+            "personnel_type_id",
+            "status",
+            "province_code",
+            "district_code",
+            "position_id",
+            "surveyed_at",
+            "followed_at",
+            "created_at",
+        ),
+    )
+
     @property
     def topic_codes(self) -> list[str]:
         return sorted(t.topic_code for t in self.topics)
