@@ -131,13 +131,13 @@
       var key = f.deps.map(function (d) { return vals[d]; }).join("|");
       if (lastDeps[f.name] === key) return;
       lastDeps[f.name] = key;
-      var want = select.dataset.want || select.value;
-      delete select.dataset.want;
       var first = select.options[0] ? select.options[0].text : ui.choose;
       if (f.deps.some(function (d) { return vals[d] === ""; })) {
-        fill(select, [], first, "");
+        fill(select, [], first, "");  /* a restored answer waits in data-want for its list */
         return;
       }
+      var want = select.dataset.want || select.value;
+      delete select.dataset.want;
       var url = "/api/survey/forms/" + spec.form + "/choices/" + encodeURIComponent(f.name) + "?" +
         f.deps.map(function (d) { return encodeURIComponent(d) + "=" + encodeURIComponent(vals[d]); }).join("&");
       var done = function (choices) {
@@ -217,7 +217,10 @@
   function changed(event) {
     var state = collect();
     cascade(state.vals);
-    if (event && event.target && event.target.name) setError(event.target.name, "");
+    if (event && event.target && event.target.name) {
+      setError(event.target.name, "");
+      statusLine.textContent = "";
+    }
     saveDraft(state);
   }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, load_only
 
 from boktor.org import areas
-from boktor.org.catalogue import Catalogue
+from boktor.org.catalogue import Catalogue, load_catalogue
+from boktor.org.models import Organisation
 from boktor.survey import definition as definitions
 from boktor.survey.default_form import OTHER_POSITION, SHIPPED_FORM
 from boktor.survey.models import SurveyForm
-from boktor.survey.xlsform import FormError, read_form
+from boktor.survey.xlsform import FormError, FormVersionExists, read_form
 
 # Which catalogue index or area level each member attribute's choices must come from.
 _CATALOGUE_LISTS = {
@@ -68,7 +70,7 @@ def store_form(session: Session, definition: dict[str, Any], *, activate: bool =
         )
     )
     if exists:
-        raise FormError(
+        raise FormVersionExists(
             f"The form {definition['form_id']!r} version {definition['version']!r} is already loaded; "
             "raise `version` on the settings sheet to load a changed form."
         )
@@ -134,10 +136,21 @@ def active_definition(session: Session) -> definitions.FormDefinition | None:
     return definition_by_pk(session, pk) if pk else None
 
 
-def load_default_form(session: Session, *, activate: bool = True) -> SurveyForm:
-    """Store the form that ships with Boktor (or return it if that version is already stored)."""
-    definition = read_form(str(SHIPPED_FORM))
-    form = find_form(session, definition["form_id"], definition["version"])
+@lru_cache(maxsize=1)
+def _shipped_definition() -> dict[str, Any]:
+    """The shipped form, read once per process (reading 8,000 rows of Excel takes a moment)."""
+    return read_form(str(SHIPPED_FORM))
+
+
+def load_default_form(
+    session: Session, *, activate: bool = True, refuse_existing: bool = False
+) -> SurveyForm:
+    """Store the form that ships with Boktor (returned as it is if already stored, unless refused)."""
+    if session.scalar(select(Organisation.id).limit(1)) is None:
+        # The shipped form names the shipped catalogue's codes: a fresh database gets that catalogue.
+        load_catalogue(session)
+    definition = _shipped_definition()
+    form = None if refuse_existing else find_form(session, definition["form_id"], definition["version"])
     if form is None:
         form = store_form(session, definition)
     if activate:

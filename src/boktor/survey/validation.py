@@ -112,6 +112,8 @@ def check(form: FormDefinition, raw: dict[str, Any]) -> Checked:
                 result.errors[name] = question["required_message"] or default.format(label=label)
             continue
         if question["type"].startswith("select"):
+            if any(dep in result.errors for dep in form.dependencies(question)):
+                continue  # the answer it cascades from is wrong: the member fixes that one first
             chosen = value if isinstance(value, list) else [value]
             for name_of_choice in chosen:
                 choice = form.choice(question, name_of_choice)

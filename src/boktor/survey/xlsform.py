@@ -94,6 +94,10 @@ class FormError(ValueError):
     """A workbook Boktor cannot use; the message names the sheet, the row and what is wrong."""
 
 
+class FormVersionExists(FormError):
+    """This form_id and version is already stored; a changed form needs a new version."""
+
+
 def _language_of(column: str) -> tuple[str, str | None]:
     base, _, language = column.partition("::")
     return base.strip(), (language.strip() or None) if language else None

@@ -303,7 +303,8 @@ def evaluate(
     if kind == "dot":
         return dot
     if kind == "col":
-        return column(node[1]) if column else ""
+        value = column(node[1]) if column else None
+        return "" if value is None else value
     if kind == "neg":
         return -_number(evaluate(node[1], answers, dot, column))
     if kind == "fn":
