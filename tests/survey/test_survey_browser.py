@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 PHONE_SCREEN = {"width": 360, "height": 740}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "benchmarks" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +102,6 @@ def test_a_member_answers_the_survey_on_a_phone(
     page.wait_for_selector("#thanks", state="visible")
     assert messages.PAGE["thanks_title"] in page.locator("#thanks").inner_text()
     page.screenshot(path=str(tmp_path / "survey-thanks.png"))
-    if SCREENSHOTS.is_dir():  # kept for the benchmark notes when the folder exists
-        shutil.copy(tmp_path / "survey-filled.png", SCREENSHOTS / "survey-360.png")
     assert page.outside_requests == []
 
     with session_factory(database_url)() as session:

@@ -92,6 +92,13 @@ def test_unsupported_features_are_refused_naming_the_row_and_the_feature(
         read_form(path)
 
 
+def test_the_attribute_column_may_also_be_written_as_an_odk_bind(tmp_path: Path) -> None:
+    survey = copy.deepcopy(GOOD_SURVEY)
+    survey[0]["bind::boktor:attribute"] = survey[0].pop("boktor_attribute")
+    definition = read_form(write_xlsform(tmp_path / "bind.xlsx", survey=survey))
+    assert definition["fields"][0]["attribute"] == "full_name"
+
+
 def test_a_file_that_is_not_a_workbook_is_refused_plainly(tmp_path: Path) -> None:
     path = tmp_path / "form.xlsx"
     path.write_text("name,label\n")

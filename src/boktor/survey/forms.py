@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only
 
 from boktor.org import areas
 from boktor.org.catalogue import Catalogue, load_catalogue
 from boktor.org.models import Organisation
 from boktor.survey import definition as definitions
-from boktor.survey.default_form import OTHER_POSITION, SHIPPED_FORM
+from boktor.survey.default_form import FORM_ID, OTHER_POSITION, SHIPPED_FORM
+from boktor.survey.default_form import VERSION as DEFAULT_VERSION
 from boktor.survey.models import SurveyForm
 from boktor.survey.xlsform import FormError, FormVersionExists, read_form
 
@@ -162,7 +164,15 @@ def ensure_active_definition(session: Session) -> definitions.FormDefinition:
     """The active form; the shipped default form is loaded and activated first if none is active."""
     found = active_definition(session)
     if found is None:
-        form = load_default_form(session)
+        try:
+            # A savepoint: another web process may be loading the same default form at this moment.
+            with session.begin_nested():
+                form = load_default_form(session)
+        except IntegrityError:
+            form = find_form(session, FORM_ID, DEFAULT_VERSION)
+            if form is None:
+                raise
+            activate_form(session, form)
         found = definition_by_pk(session, form.id)
     assert found is not None
     return found

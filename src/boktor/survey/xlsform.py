@@ -40,7 +40,7 @@ SURVEY_COLUMNS = (
     "boktor_attribute",
 )
 TRANSLATED_COLUMNS = ("label", "hint", "required_message", "constraint_message")
-ATTRIBUTE_ALIASES = ("bind::boktor:attribute", "boktor:attribute")
+ATTRIBUTE_ALIASES = ("bind::boktor:attribute",)
 APPEARANCES = ("", "minimal", "multiline", "numbers", "horizontal", "compact")
 SETTINGS_COLUMNS = ("form_title", "form_id", "version", "default_language", "consent_version", "style")
 CONSENT_VERSION_ALIASES = ("boktor_consent_version",)
