@@ -51,7 +51,7 @@ def serve_on(settings, port: int) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def wait_for(check, timeout: float = 10.0):
+def wait_for(check, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
