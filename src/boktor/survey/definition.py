@@ -8,7 +8,7 @@ from typing import Any
 
 from boktor.survey import xpath
 
-# Lists with a filter that reads answers are fetched by the page when needed; the rest are inlined.
+# A select_one with this many choices or fewer shows as radio buttons (one tap); longer ones as a list.
 RADIO_LIMIT = 6
 
 
