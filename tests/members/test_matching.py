@@ -201,3 +201,20 @@ def test_a_roster_never_gives_one_member_two_entries(session):
     assert report.matched == 0
     assert {a.entry_id for a in report.ambiguous} == {first.id, second.id}
     assert all(a.member_ids == [joined.id] for a in report.ambiguous)
+
+
+def test_an_entry_expected_somewhere_in_the_province_takes_the_district_the_member_gave(session):
+    office = roster(session)
+    expected = entry(session, office, "นายอนุชา แก้วมณี", district=None)
+    elsewhere = entry(session, office, "นางกัลยา ธรรมวงศ์", district="5701")
+    joined = member(session, "อนุชา แก้วมณี", district="5709", subdistrict="570902")
+    other = member(session, "กัลยา ธรรมวงศ์", district="5701", subdistrict="570101", phone="0800000000")
+
+    assert match_member(session, joined).method == "name_area"
+    assert match_member(session, other).method == "name_area"
+
+    session.refresh(expected)
+    session.refresh(elsewhere)
+    assert (expected.district_code, expected.subdistrict_code) == ("5709", "570902")
+    # What the office wrote is never overwritten.
+    assert (elsewhere.district_code, elsewhere.subdistrict_code) == ("5701", None)

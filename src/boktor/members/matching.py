@@ -119,7 +119,22 @@ def _link(session: Session, entry_id: int, member: Member, method: str) -> bool:
         .values(member_id=member.id, match_method=method, matched_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    _fill_area(session, entry_id, member)
+    return True
+
+
+def _fill_area(session: Session, entry_id: int, member: Member) -> None:
+    """Complete an entry's area from what the member answered, where the roster left it blank."""
+    if not member.district_code or (member.district_code or "")[:2] != member.province_code:
+        return
+    entry = session.get_one(RosterEntry, entry_id)
+    if entry.province_code not in (None, member.province_code) or entry.district_code:
+        return
+    entry.province_code = member.province_code
+    entry.district_code = member.district_code
+    entry.subdistrict_code = entry.subdistrict_code or member.subdistrict_code
 
 
 def _candidates(session: Session, *conditions) -> list[Candidate]:

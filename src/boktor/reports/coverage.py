@@ -261,7 +261,12 @@ def _country_counts(session: Session, scope: Scope, breakdown: Breakdown) -> Cou
         select(entry_group, member_group, on_roster, surveyed, func.count())
         .select_from(Member)
         .outerjoin(RosterEntry, RosterEntry.member_id == Member.id)
-        .where(Member.status == MemberStatus.follower)
+        .where(
+            Member.status == MemberStatus.follower,
+            # Always true; it keeps SQLite reading members in id order (fast probes of the roster index)
+            # instead of scanning a covering index in random id order, which costs twice as much.
+            Member.line_user_id.is_not(None),
+        )
         .group_by(entry_group, member_group, on_roster, surveyed)
     )
     if scope.organisation_id:

@@ -1,0 +1,237 @@
+"""Coverage report at the ministry's scale: 300,000 roster entries and 300,000 members, on SQLite and PostgreSQL.
+
+    python benchmarks/coverage_report.py [--entries 300000] [--members 300000] [--engines sqlite,postgresql]
+
+Seeds both tables with fast bulk inserts (spread over all 928 districts; 80 % of entries matched, most of
+those following, many surveyed; 20 % of members on no roster), then times the coverage queries of a
+province, a district, an organisation and the whole country, the missing list of a province as Excel, and
+the JSON API once over HTTP. Prints one line per figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import uvicorn
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+
+from boktor.accounts.service import create_user, issue_token
+from boktor.app import create_app
+from boktor.config import Settings
+from boktor.db import engine_for, session_factory, transaction, utcnow
+from boktor.members.models import Member, Roster, RosterEntry
+from boktor.migrations import upgrade
+from boktor.org import areas
+from boktor.org.catalogue import load_catalogue
+from boktor.org.models import Organisation
+from boktor.reports.coverage import coverage, missing_people, resolve_scope
+from boktor.reports.excel import coverage_workbook
+
+POSTGRES_URL = os.environ.get(
+    "BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+CHUNK = 20_000
+FIRST = ["สมชาย", "สมหญิง", "ประเสริฐ", "วิไล", "บุญมี", "อำไพ", "สุรชัย", "มาลี", "ทองคำ", "จันทร์เพ็ญ"]
+LAST = ["ใจดี", "ศรีสุข", "คำแสน", "อินทร์แก้ว", "ปัญญาดี", "ทองมา", "วงศ์ใหญ่", "แสงจันทร์"]
+
+
+def seed(url: str, entries: int, members: int) -> float:
+    """Fill the database; returns the seconds it took."""
+    started = time.perf_counter()
+    rng = random.Random(300_000)
+    places = [(s.province_code, s.district_code, s.code) for p in areas.provinces()
+              for d in areas.districts(p.code) for s in areas.subdistricts(d.code)]  # fmt: skip
+    with transaction(url) as session:
+        load_catalogue(session)
+        organisation_ids = list(session.scalars(select(Organisation.id)))
+        roster_id = session.scalar(
+            insert(Roster).values(name="ทั่วประเทศ", row_count=entries).returning(Roster.id)
+        )
+    now = utcnow()
+    engine = engine_for(url)
+    matched = int(entries * 0.8)
+    member_rows: list[dict] = []
+    entry_rows: list[dict] = []
+    for number in range(max(entries, members)):
+        province, district, subdistrict = rng.choice(places)
+        organisation = rng.choice(organisation_ids)
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {number}"
+        if number < members:
+            status = "blocked" if rng.random() < 0.05 else "follower"
+            member_rows.append({
+                "id": number + 1, "line_user_id": f"U{number:032x}", "status": status, "full_name": name,
+                "province_code": province, "district_code": district, "subdistrict_code": subdistrict,
+                "organisation_id": organisation, "joined_via": "search", "followed_at": now,
+                "surveyed_at": now if rng.random() < 0.7 else None, "created_at": now, "updated_at": now,
+            })  # fmt: skip
+        if number < entries:
+            member_id = number + 1 if number < matched and number < members else None
+            entry_rows.append({
+                "roster_id": roster_id, "line_no": number + 2, "full_name": f"นาย{name}",
+                "name_key": name.replace(" ", ""), "province_code": province, "district_code": district,
+                "subdistrict_code": subdistrict, "organisation_id": organisation,
+                "phone": f"08{number:08d}", "member_id": member_id,
+                "match_method": "phone" if member_id else None, "matched_at": now if member_id else None,
+            })  # fmt: skip
+        if len(entry_rows) >= CHUNK or len(member_rows) >= CHUNK:
+            _flush(engine, member_rows, entry_rows)
+    _flush(engine, member_rows, entry_rows)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT setval('members_id_seq', (SELECT max(id) FROM members))"))
+            connection.execute(text("ANALYZE"))
+        else:
+            connection.execute(text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+def _flush(engine, member_rows: list[dict], entry_rows: list[dict]) -> None:
+    with engine.begin() as connection:
+        if member_rows:
+            connection.execute(insert(Member), member_rows)
+        if entry_rows:
+            connection.execute(insert(RosterEntry), entry_rows)
+    member_rows.clear()
+    entry_rows.clear()
+
+
+def timed(action: Callable[[], object], repeat: int = 5) -> tuple[float, float, float]:
+    """(first run, median of the following runs, median CPU time of this process) in milliseconds.
+
+    The CPU time shows what a query costs when the machine is shared: on SQLite the query runs in this
+    process, so it is the query's own cost; on PostgreSQL the server's share is not in it.
+    """
+    times, cpu = [], []
+    for _ in range(repeat + 1):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return times[0], statistics.median(times[1:]), statistics.median(cpu[1:])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def api_once(url: str) -> tuple[float, float, float]:
+    """Time GET /api/coverage?province=57 over HTTP against the real application (first, median of 5)."""
+    settings = Settings(_env_file=None, BOKTOR_MODE="demo", BOKTOR_DATABASE_URL=url)
+    with transaction(url) as session:
+        token = issue_token(create_user(session, f"bench{uuid.uuid4().hex[:6]}", ["office"]))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, background=False), port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    while not server.started:
+        time.sleep(0.05)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+
+            def call() -> None:
+                response = client.get("/api/coverage", params={"province": "57"})
+                response.raise_for_status()
+
+            return timed(call)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def run(engine_name: str, url: str, entries: int, members: int) -> None:
+    upgrade(url)
+    seconds = seed(url, entries, members)
+    print(f"[{engine_name}] seeded {entries:,} roster entries and {members:,} members in {seconds:.1f} s")
+    settings = Settings(_env_file=None, BOKTOR_MODE="demo", BOKTOR_DATABASE_URL=url)
+    with session_factory(url)() as session:
+        scopes = {
+            "country (by province)": (resolve_scope(session), None),
+            "country (by organisation)": (resolve_scope(session), "organisation"),
+            "province 57 (by district)": (resolve_scope(session, "57"), None),
+            "district 5709 (by subdistrict)": (resolve_scope(session, district="5709"), None),
+            "organisation cdd (by province)": (resolve_scope(session, organisation="cdd"), None),
+        }
+        for label, (scope, by) in scopes.items():
+            report = coverage(session, scope, by)
+            first, median, cpu = timed(lambda scope=scope, by=by: coverage(session, scope, by))
+            print(
+                f"[{engine_name}] coverage {label}: first {first:.0f} ms, median {median:.0f} ms, "
+                f"CPU {cpu:.0f} ms "
+                f"(expected {report.total.expected:,}, joined {report.total.joined:,})"
+            )
+        scope = resolve_scope(session, "57")
+        started = time.perf_counter()
+        missing = missing_people(session, scope)
+        session.commit()
+        invites_ms = (time.perf_counter() - started) * 1000
+        first, median, cpu = timed(
+            lambda: coverage_workbook(settings, coverage(session, scope), missing_people(session, scope)), 2
+        )
+        print(
+            f"[{engine_name}] missing list of province 57: {len(missing):,} people, first run with new "
+            f"personal invites {invites_ms:.0f} ms; coverage + list + Excel {median:.0f} ms"
+        )
+    first, median, _ = api_once(url)
+    print(
+        f"[{engine_name}] GET /api/coverage?province=57 over HTTP: first {first:.0f} ms, median {median:.0f} ms"
+    )
+    engine_for(url).dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--entries", type=int, default=300_000)
+    parser.add_argument("--members", type=int, default=300_000)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, {_cpu_model()}; Python {sys.version.split()[0]}")
+    for engine_name in args.engines.split(","):
+        if engine_name == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                run("sqlite", f"sqlite:///{Path(folder) / 'coverage.db'}", args.entries, args.members)
+        elif engine_name == "postgresql":
+            admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+            name = f"boktor_bench_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            try:
+                url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+                run("postgresql", url, args.entries, args.members)
+            finally:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            raise SystemExit(f"Unknown engine {engine_name!r}; use sqlite and/or postgresql.")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()

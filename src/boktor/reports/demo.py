@@ -1,0 +1,79 @@
+"""Demo rosters for จ.เชียงราย: the expected personnel, so the demo shows coverage, the missing and invites."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from boktor.db import utcnow
+from boktor.members.invites import create_invite, ensure_person_invites
+from boktor.members.models import Invite, Member, Roster, RosterEntry
+from boktor.members.names import name_key
+from boktor.org import areas
+
+ROSTER_NAME = "บุคลากรที่คาดว่าจะเข้าร่วม จ.เชียงราย (ข้อมูลตัวอย่าง)"
+# People the office expects who have no virtual phone: they stay on the missing list.
+NEVER_JOINED = ["นายอนุชา แก้วมณี", "นางสาวกัลยา ธรรมวงศ์", "นายวีระ สุขประเสริฐ", "นางพรทิพย์ บุญเรือง"]
+
+
+def seed_coverage_demo(session: Session, phones_file: Path) -> list[str]:
+    """Give the demo a roster that matches its members, district posters and personal invites (idempotent)."""
+    if session.scalar(select(Roster.id).where(Roster.name == ROSTER_NAME)):
+        return []
+    rng = random.Random(5709)
+    roster = Roster(name=ROSTER_NAME, province_code="57")
+    session.add(roster)
+    session.flush()
+    members = {m.line_user_id: m for m in session.scalars(select(Member).where(Member.province_code == "57"))}
+    phones = json.loads(phones_file.read_text(encoding="utf-8")) if phones_file.exists() else []
+    entries: list[RosterEntry] = []
+    for phone in phones:
+        member = members.get(phone["userId"])
+        # Joined members are expected in their own district; those who have not joined yet are expected in
+        # the province, so that whichever district they give in the survey, their name matches.
+        entries.append(
+            RosterEntry(
+                roster_id=roster.id,
+                full_name=phone["displayName"],
+                name_key=name_key(phone["displayName"]),
+                province_code="57",
+                district_code=member.district_code if member else None,
+                subdistrict_code=member.subdistrict_code if member else None,
+                organisation_id=member.organisation_id if member else None,
+                member_id=member.id if member else None,
+                match_method="name_area" if member else None,
+                matched_at=utcnow() if member else None,
+            )
+        )
+    districts = areas.districts("57")
+    for full_name in NEVER_JOINED:
+        entries.append(
+            RosterEntry(
+                roster_id=roster.id,
+                full_name=full_name,
+                name_key=name_key(full_name),
+                province_code="57",
+                district_code=rng.choice(districts).code,
+            )
+        )
+    for line_no, entry in enumerate(entries, start=2):
+        entry.line_no = line_no
+    session.add_all(entries)
+    roster.row_count = len(entries)
+    session.flush()
+    invited = ensure_person_invites(session, roster.id)
+    posters = 0
+    have = set(session.scalars(select(Invite.district_code).where(Invite.kind == "district")))
+    for district in districts:
+        if district.code not in have:
+            create_invite(session, "district", district_code=district.code)
+            posters += 1
+    joined = sum(1 for e in entries if e.member_id)
+    return [
+        f"Roster: {len(entries)} people expected in จ.เชียงราย, {joined} matched to members; "
+        f"{invited} personal invites and {posters} district posters (boktor report coverage --province 57)."
+    ]

@@ -1,0 +1,38 @@
+"""The demo's roster: a newcomer sees Chiang Rai's coverage, and a virtual phone that joins is counted."""
+
+from __future__ import annotations
+
+import json
+
+from boktor.config import Settings
+from boktor.demo import seed
+from boktor.members.matching import match_member
+from boktor.reports.coverage import coverage, missing_people, resolve_scope
+from boktor.reports.demo import NEVER_JOINED, seed_coverage_demo
+from tests.reports.people import member
+
+
+def test_the_demo_roster_matches_the_demo_members_and_counts_a_new_join(session, tmp_path):
+    phones_file = tmp_path / "phones.json"
+    seed(session, Settings(_env_file=None, BOKTOR_MODE="demo"), phones_file)
+    phones = json.loads(phones_file.read_text(encoding="utf-8"))
+
+    lines = seed_coverage_demo(session, phones_file)
+
+    assert lines and seed_coverage_demo(session, phones_file) == []  # once only
+    chiang_rai = resolve_scope(session, "57")
+    before = coverage(session, chiang_rai).total
+    assert (before.expected, before.joined) == (len(phones) + len(NEVER_JOINED), 24)
+    missing = missing_people(session, chiang_rai)
+    assert len(missing) == len(phones) - 24 + len(NEVER_JOINED) and all(p.invite_code for p in missing)
+
+    # A phone that had not joined follows and answers the survey with its name and a district.
+    names = [p["displayName"] for p in phones]
+    newcomer = next(p for p in phones[24:] if names.count(p["displayName"]) == 1)
+    joined = member(session, newcomer["displayName"], district="5709")
+    joined.line_user_id = newcomer["userId"]
+    assert match_member(session, joined).method == "name_area"
+
+    after = coverage(session, chiang_rai)
+    assert after.total.joined == 25
+    assert next(row for row in after.rows if row.code == "5709").joined >= 1
