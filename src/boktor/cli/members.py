@@ -21,6 +21,7 @@ from rich.table import Table as RichTable
 from boktor.cli.common import JSON_OPTION, console, database, errors, fail, print_json
 from boktor.members.exporting import ExportError, export_members
 from boktor.members.importing import MEMBER_COLUMNS, BadRow, ImportReport, MemberImport
+from boktor.members.rosters import RosterReport
 from boktor.members.tabular import TabularError, open_table
 
 app = typer.Typer(help="Members: import from and export to CSV or Excel.", no_args_is_help=True)
@@ -65,7 +66,9 @@ def print_bad_rows(bad_rows: list[BadRow]) -> None:
         )
 
 
-def finish(report: ImportReport, *, as_json: bool, report_path: Path | None, summary: str) -> None:
+def finish(
+    report: ImportReport | RosterReport, *, as_json: bool, report_path: Path | None, summary: str
+) -> None:
     """Print the outcome of an import and write the bad-row report if asked."""
     if report_path is not None:
         try:

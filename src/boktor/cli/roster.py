@@ -1,5 +1,81 @@
-"""`boktor roster`."""
+"""`boktor roster`: import an office's list of expected personnel; list rosters."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
+from rich.table import Table as RichTable
 
-app = typer.Typer(help="roster commands.", no_args_is_help=True)
+from boktor.cli.common import JSON_OPTION, console, database, fail, print_json
+from boktor.cli.members import finish
+from boktor.members.rosters import ROSTER_COLUMNS, RosterError, import_roster, list_rosters
+from boktor.members.tabular import TabularError, open_table
+from boktor.org import areas
+
+app = typer.Typer(help="Rosters of expected personnel: import and list.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="Excel .xlsx or CSV with a header row (Thai or English titles)."),
+    name: str = typer.Option(..., "--name", help="A name for this roster, e.g. 'บุคลากร พช. เชียงราย 2568'."),
+    province: str | None = typer.Option(None, "--province", help="The roster's province (code or name)."),
+    district: str | None = typer.Option(None, "--district", help="The roster's district, if it is of one."),
+    strict: bool = typer.Option(False, "--strict", help="Store nothing and exit 1 if any row is bad."),
+    report: Path | None = typer.Option(None, "--report", help="Write the bad rows to this CSV file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Store a roster's good rows, report bad rows by line and column, and match it to members.
+
+    Exits 0 when the file was read (bad rows are reported and skipped), 1 when the file or options cannot
+    be used, and with --strict 1 if any row is bad (nothing is stored then).
+    """
+    try:
+        with database() as session, open_table(file, ROSTER_COLUMNS) as table:
+            result = import_roster(
+                session, table, name=name, filename=file.name, province_code=province, district_code=district
+            )
+            if strict and result.bad_rows:
+                finish(result, as_json=as_json, report_path=report, summary="Nothing was stored (--strict).")
+                if as_json:
+                    print_json(result.as_dict())
+                raise typer.Exit(1)  # inside the transaction: it is rolled back
+    except (TabularError, RosterError) as error:
+        fail(str(error))
+    matching = result.matching
+    summary = f"Roster {result.roster_id} '{result.name}': {result.entries} people stored from {file.name}."
+    if matching is not None:
+        summary += (
+            f"\nMatched to members now: {matching.matched} (by phone {matching.by_phone}, by name and area "
+            f"{matching.by_name_area}); ambiguous {len(matching.ambiguous)}; not yet joined {matching.unmatched}."
+        )
+    finish(result, as_json=as_json, report_path=report, summary=summary)
+    if as_json:
+        print_json(result.as_dict())
+
+
+@app.command("list")
+def list_(
+    province: str | None = typer.Option(None, "--province", help="Only this province (code or name)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The rosters, newest first, with how many of their people have joined."""
+    code = None
+    if province:
+        found = areas.find_province(province)
+        if found is None:
+            fail(f"Unknown province {province!r}.")
+        code = found.code
+    with database() as session:
+        rows = list_rosters(session, province_code=code)
+    if as_json:
+        print_json({"rosters": rows})
+        return
+    table = RichTable("id", "name", "province", "entries", "matched", "uploaded")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), row["name"], areas.area_name(row["province_code"]), str(row["entries"]),
+            str(row["matched"]), row["uploaded_at"][:16],
+        )  # fmt: skip
+    console.print(table)

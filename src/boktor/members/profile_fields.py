@@ -156,7 +156,7 @@ class ProfileResolver:
             if district is None:
                 if province_code is None:
                     problems.add(
-                        "district", f"district {district_text!r} needs a province (add the จังหวัด column)"
+                        "district", f"district {district_text!r} needs a province: add a จังหวัด column"
                     )
                 elif district_text.isdigit() and areas.district(district_text.zfill(4)):
                     problems.add(

@@ -1,5 +1,87 @@
-"""HTTP routes of this feature (filled in as the feature is built)."""
+"""Members' JSON API: roster upload (multipart) and the list of rosters, for offices and the ministry."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
+from sqlalchemy.orm import Session
+
+from boktor.accounts.auth import require_role
+from boktor.accounts.models import AdminUser
+from boktor.members.rosters import ROSTER_COLUMNS, RosterError, import_roster, list_rosters
+from boktor.members.tabular import TabularError, open_table
+from boktor.org import areas
+from boktor.web import get_session
+
+router = APIRouter(prefix="/api/rosters", tags=["rosters"])
+
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+RosterUser = Annotated[AdminUser, Depends(require_role("office", "communicator", "operator"))]
+
+
+def _scoped_area(
+    user: AdminUser, province: str | None, district: str | None
+) -> tuple[str | None, str | None]:
+    """The province and district the upload is for; an office may only upload for its own area."""
+    if province:
+        found = areas.find_province(province)
+        if found is None:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=f"Unknown province {province!r}.")
+        province = found.code
+    if user.scope_province_code:
+        if province and province != user.scope_province_code:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"You may upload rosters only for {areas.area_name(user.scope_province_code)}.",
+            )
+        province = user.scope_province_code
+    if user.scope_district_code:
+        wanted = areas.find_district(district, province) if district else None
+        if wanted is not None and wanted.code != user.scope_district_code:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"You may upload rosters only for {areas.area_name(user.scope_district_code)}.",
+            )
+        district = user.scope_district_code
+    return province, district
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def upload_roster(
+    user: RosterUser,
+    session: Annotated[Session, Depends(get_session)],
+    file: Annotated[UploadFile, File(description="The roster: Excel .xlsx or CSV, with a header row.")],
+    name: Annotated[str, Form(description="A name for this roster, e.g. 'บุคลากร พช. เชียงราย 2568'.")],
+    province: Annotated[str | None, Form(description="Province code or name (offices: their own).")] = None,
+    district: Annotated[
+        str | None, Form(description="District code or name, if the roster is of one.")
+    ] = None,
+) -> dict[str, Any]:
+    """Upload expected personnel; good rows are stored and matched, bad rows reported by line and column."""
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            detail=f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split the roster.",
+        )
+    province, district = _scoped_area(user, province, district)
+    try:
+        with open_table(file.file, ROSTER_COLUMNS, filename=file.filename or "the file") as table:
+            report = import_roster(
+                session,
+                table,
+                name=name,
+                filename=file.filename,
+                province_code=province,
+                district_code=district,
+                uploaded_by_id=user.id,
+            )
+    except (TabularError, RosterError) as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(error)) from error
+    return {**report.as_dict(), "skipped": report.skipped}
+
+
+@router.get("")
+def rosters(user: RosterUser, session: Annotated[Session, Depends(get_session)]) -> dict[str, Any]:
+    """The rosters this user may see (an office: its province's), newest first."""
+    return {"rosters": list_rosters(session, province_code=user.scope_province_code)}

@@ -168,6 +168,7 @@ def _data_rows(
     header_names = set(columns)
     first_name = next(iter(columns))
     positions = list(columns.items())
+    signed = False
     for line, cells in raw_rows:
         width = len(cells)
         values = {name: text(cells[index]) if index < width else "" for name, index in positions}
@@ -177,7 +178,9 @@ def _data_rows(
             continue
         if filled <= 3:
             texts = [t for t in (text(c) for c in cells) if t]
-            if len(texts) <= 3 and _FOOTER.match(texts[0]):
+            if len(texts) <= 3 and (signed or _FOOTER.match(texts[0])):
+                # Below a signature line come the signer's name and position: not people on the list.
+                signed = signed or texts[0].startswith(("ลงชื่อ", "ลงนาม"))
                 skipped["footer"] += 1
                 continue
         if (

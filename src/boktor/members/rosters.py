@@ -1,0 +1,178 @@
+"""Rosters: an office's list of the personnel it expects to join, read from CSV or Excel and matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from boktor.members.importing import BadRow
+from boktor.members.matching import RosterMatchReport, match_roster
+from boktor.members.models import Roster, RosterEntry
+from boktor.members.names import name_key
+from boktor.members.profile_fields import (
+    NAME_COLUMNS,
+    PROFILE_COLUMNS,
+    ProfileResolver,
+    RowProblems,
+    person_name,
+)
+from boktor.members.tabular import Table, TabularError
+from boktor.org import areas
+from boktor.org.catalogue import Catalogue
+
+ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {**NAME_COLUMNS, **PROFILE_COLUMNS}
+CHUNK_SIZE = 5000
+_ENTRY_COLUMNS = (
+    "organisation_id", "personnel_type_id", "position_id", "position_text",
+    "province_code", "district_code", "subdistrict_code", "village_no", "phone",
+)  # fmt: skip
+
+
+class RosterError(ValueError):
+    """The roster cannot be imported as asked (not a row problem); the message says why."""
+
+
+@dataclass
+class RosterReport:
+    """What a roster import did: the roster, entries stored, rows refused, and the matching result."""
+
+    roster_id: int
+    name: str
+    province_code: str | None
+    entries: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    matching: RosterMatchReport | None = None
+
+    @property
+    def bad_row_count(self) -> int:
+        return len({bad.line for bad in self.bad_rows})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "roster_id": self.roster_id,
+            "name": self.name,
+            "province_code": self.province_code,
+            "entries": self.entries,
+            "bad_rows": [{"line": b.line, "column": b.column, "message": b.message} for b in self.bad_rows],
+            "matching": self.matching.to_dict() if self.matching else None,
+        }
+
+
+def check_table(table: Table) -> None:
+    """Refuse a roster file without a name column (full name, or first name and surname)."""
+    if "full_name" not in table.fields and not {"first_name", "last_name"} <= set(table.fields):
+        raise TabularError(
+            f"The header (line {table.header_line}) has no name column: expected ชื่อ-สกุล (full_name), "
+            f"or ชื่อ and นามสกุล. Found columns for: {', '.join(table.fields) or 'nothing known'}."
+        )
+
+
+def import_roster(
+    session: Session,
+    table: Table,
+    *,
+    name: str,
+    filename: str | None = None,
+    province_code: str | None = None,
+    district_code: str | None = None,
+    uploaded_by_id: int | None = None,
+) -> RosterReport:
+    """Store the good rows of `table` as a new roster, report the bad ones, then match it to members."""
+    name = name.strip()
+    if not name:
+        raise RosterError("A roster needs a name (--name), e.g. 'บุคลากร พช. เชียงราย 2568'.")
+    if province_code is not None:
+        found = areas.find_province(province_code)
+        if found is None:
+            raise RosterError(f"Unknown province {province_code!r}: give its code (57) or Thai name.")
+        province_code = found.code
+    if district_code is not None:
+        district = areas.find_district(district_code, province_code)
+        if district is None:
+            raise RosterError(f"Unknown district {district_code!r} for this roster.")
+        district_code, province_code = district.code, district.province_code
+    check_table(table)
+
+    roster = Roster(
+        name=name[:200],
+        filename=(filename or "")[:255] or None,
+        province_code=province_code,
+        district_code=district_code,
+        uploaded_by_id=uploaded_by_id,
+    )
+    session.add(roster)
+    session.flush()
+    report = RosterReport(roster_id=roster.id, name=roster.name, province_code=province_code)
+    resolver = ProfileResolver(Catalogue(session), province_code=province_code)
+    seen: dict[tuple, int] = {}
+    chunk: list[dict[str, Any]] = []
+    for row in table:
+        problems = RowProblems(row.line)
+        full_name = person_name(row)
+        if not full_name:
+            problems.add("full_name", "no name")
+        elif len(full_name) > 200:
+            problems.add("full_name", "longer than 200 characters")
+        values = resolver.resolve(row, problems)
+        if district_code and values.get("district_code") not in (None, district_code):
+            problems.add(
+                "district", f"{areas.area_name(values['district_code'])} is outside this roster's district"
+            )
+        key = (name_key(full_name), *(values.get(c) for c in _ENTRY_COLUMNS[4:]))
+        if not problems and key in seen:
+            problems.add(
+                "full_name", f"the same person (name, area and phone) is already on line {seen[key]}"
+            )
+        if problems:
+            report.bad_rows.extend(BadRow(row.line, c, m) for c, m in problems.items)
+            continue
+        seen[key] = row.line
+        entry = {column: values.get(column) for column in _ENTRY_COLUMNS}
+        if district_code and not entry["district_code"]:
+            entry["district_code"] = district_code
+        entry.update(roster_id=roster.id, line_no=row.line, full_name=full_name, name_key=key[0])
+        chunk.append(entry)
+        if len(chunk) >= CHUNK_SIZE:
+            session.execute(insert(RosterEntry.__table__), chunk)
+            report.entries += len(chunk)
+            chunk = []
+    if chunk:
+        session.execute(insert(RosterEntry.__table__), chunk)
+        report.entries += len(chunk)
+    roster.row_count = report.entries
+    report.skipped = dict(table.skipped)
+    report.matching = match_roster(session, roster.id)
+    return report
+
+
+def list_rosters(session: Session, *, province_code: str | None = None) -> list[dict[str, Any]]:
+    """Rosters (newest first) with their entry and matched counts; only one province's when given."""
+    matched = (
+        select(RosterEntry.roster_id, func.count(RosterEntry.member_id).label("matched"))
+        .group_by(RosterEntry.roster_id)
+        .subquery()
+    )
+    query = (
+        select(Roster, func.coalesce(matched.c.matched, 0))
+        .outerjoin(matched, matched.c.roster_id == Roster.id)
+        .order_by(Roster.uploaded_at.desc(), Roster.id.desc())
+    )
+    if province_code:
+        query = query.where(Roster.province_code == province_code)
+    return [
+        {
+            "id": roster.id,
+            "name": roster.name,
+            "filename": roster.filename,
+            "province_code": roster.province_code,
+            "district_code": roster.district_code,
+            "uploaded_at": roster.uploaded_at.isoformat(),
+            "entries": roster.row_count,
+            "matched": count,
+        }
+        for roster, count in session.execute(query).all()
+    ]
