@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +22,26 @@ RETRY_BACKOFF_SECONDS = 2.0
 MAX_ATTEMPTS = 5
 
 
+# SQLite has one writer at a time and its busy handler sleeps in steps of milliseconds; writers in
+# this process take turns on this lock instead, so that a webhook never sleeps behind the processor.
+_sqlite_writes = threading.Lock()
+
+
+def write_turn(connection_or_url: Connection | str) -> AbstractContextManager[object]:
+    """Hold this process's SQLite write turn (no-op on PostgreSQL, which has row locks)."""
+    url = connection_or_url if isinstance(connection_or_url, str) else connection_or_url.dialect.name
+    return _sqlite_writes if url.startswith("sqlite") else nullcontext()
+
+
 def store_events(connection: Connection, events: list[WebhookEvent]) -> int:
     """Insert the events, ignoring ones already stored (same webhookEventId); return how many were new."""
+    return len(store_new_events(connection, events))
+
+
+def store_new_events(connection: Connection, events: list[WebhookEvent]) -> set[str]:
+    """Insert the events in one statement, ignoring ones already stored; the webhookEventIds that were new."""
     if not events:
-        return 0
+        return set()
     now = utcnow()
     rows = [
         {
@@ -43,9 +61,9 @@ def store_events(connection: Connection, events: list[WebhookEvent]) -> int:
         dialect.insert(InboxEvent)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["webhook_event_id"])
-        .returning(InboxEvent.id)  # rowcount is not reliable for this statement on every driver
+        .returning(InboxEvent.webhook_event_id)  # rowcount is not reliable here on every driver
     )
-    return len(connection.execute(statement).all())
+    return set(connection.scalars(statement))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +99,16 @@ def pending_rows(session: Session, limit: int, now: datetime | None = None) -> l
     return [PendingRow(id, user) for id, user in rows]
 
 
-def claim(session: Session, row_id: int) -> dict[str, Any] | None:
-    """Take a pending row for handling (one handler across processes); its event, or None if taken."""
+def claim_many(session: Session, row_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Take several pending rows at once; the events of those this statement took, by row id."""
+    # RETURNING lists only the rows this UPDATE changed, so two processes never get the same row.
     taken = session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == row_id, InboxEvent.status == PENDING)
+        .where(InboxEvent.id.in_(row_ids), InboxEvent.status == PENDING)
         .values(status=PROCESSING, attempts=InboxEvent.attempts + 1, handled_at=utcnow())
-    ).rowcount
-    if not taken:
-        return None
-    return session.scalar(select(InboxEvent.payload).where(InboxEvent.id == row_id))
+        .returning(InboxEvent.id, InboxEvent.payload)
+    )
+    return {row_id: payload for row_id, payload in taken}
 
 
 def finish(session: Session, row_id: int, status: str, error: str | None = None) -> None:

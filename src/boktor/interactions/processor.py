@@ -7,11 +7,14 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from linebot.v3.messaging import AsyncMessagingApi, ReplyMessageRequest
 from linebot.v3.messaging.exceptions import ApiException
+from sqlalchemy.orm import Session
 
 from boktor.config import Settings
 from boktor.db import transaction
@@ -20,6 +23,7 @@ from boktor.interactions.handlers import Outcome, handle_event
 from boktor.line.api import messaging_api
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # LINE's reply tokens last one minute; past this age the reply is skipped, the state change is not.
 REPLY_TOKEN_MAX_AGE_MS = 50_000
@@ -40,6 +44,7 @@ class InboxProcessor:
         self.batch = batch
         self.wake = asyncio.Event()
         self.api: AsyncMessagingApi | None = None
+        self.threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-processor")
         self.handled = 0
 
     def notify(self) -> None:
@@ -48,11 +53,17 @@ class InboxProcessor:
 
     async def run(self) -> None:
         """Handle rows until cancelled; rows stored before a crash are picked up at start."""
+        try:
+            await self._run()
+        finally:
+            self.threads.shutdown(wait=False)
+
+    async def _run(self) -> None:
         async with messaging_api(self.settings) as api:
             self.api = api
             # On SQLite one process does everything, so rows it left "processing" are simply orphans.
             lease = timedelta(0) if self.settings.is_sqlite else PROCESSING_LEASE
-            await asyncio.to_thread(self._reclaim, lease)
+            await self._db(self._reclaim, lease)
             last_reclaim = time.monotonic()
             while True:
                 self.wake.clear()
@@ -66,45 +77,44 @@ class InboxProcessor:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=self.sweep_seconds)
                 if time.monotonic() - last_reclaim > PROCESSING_LEASE.total_seconds() / 2:
-                    await asyncio.to_thread(self._reclaim, PROCESSING_LEASE)
+                    await self._db(self._reclaim, PROCESSING_LEASE)
                     last_reclaim = time.monotonic()
 
     async def drain(self) -> int:
-        """Handle one batch of pending rows; how many were found."""
-        rows = await asyncio.to_thread(self._pending)
+        """Claim and handle one batch of pending rows; how many were found."""
+        rows = await self._db(self._pending)
         if not rows:
             return 0
+        events = await self._db(self._claim, [row.id for row in rows])
         # One member's events are handled in order (follow before the message that follows it).
-        by_member: dict[str | None, list[int]] = defaultdict(list)
+        by_member: dict[str, list[int]] = defaultdict(list)
         for row in rows:
-            by_member[row.line_user_id or f"row-{row.id}"].append(row.id)
+            if row.id in events:
+                by_member[row.line_user_id or f"row-{row.id}"].append(row.id)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def member_rows(ids: list[int]) -> None:
             async with gate:
                 for row_id in ids:
-                    await self.handle_row(row_id)
+                    await self.handle_row(row_id, events[row_id])
 
         await asyncio.gather(*(member_rows(ids) for ids in by_member.values()))
         return len(rows)
 
-    async def handle_row(self, row_id: int) -> None:
-        """Claim, apply and answer one row; a failure is recorded on the row and retried later."""
-        event = await asyncio.to_thread(self._claim, row_id)
-        if event is None:
-            return
+    async def handle_row(self, row_id: int, event: dict[str, Any]) -> None:
+        """Apply and answer one claimed row; a failure is recorded on the row and retried later."""
         profile_name = await self._profile_name(event) if event.get("type") == "follow" else None
         try:
-            outcome = await asyncio.to_thread(self._apply, row_id, event, profile_name)
+            outcome = await self._db(self._apply, row_id, event, profile_name)
         except Exception as error:
-            status = await asyncio.to_thread(self._release, row_id, f"{type(error).__name__}: {error}")
+            status = await self._db(self._release, row_id, f"{type(error).__name__}: {error}")
             log.warning("inbox row %s failed (%s), now %s", row_id, type(error).__name__, status)
             return
         self.handled += 1
         if outcome.replies:
             problem = await self._reply(event, outcome)
             if problem:
-                await asyncio.to_thread(self._note, row_id, problem)
+                await self._db(self._note, row_id, problem)
 
     async def _profile_name(self, event: dict[str, Any]) -> str | None:
         user_id = (event.get("source") or {}).get("userId")
@@ -138,32 +148,40 @@ class InboxProcessor:
                 return f"reply failed: {type(error).__name__}: {error}"
         return None
 
-    # Database work runs in threads so the web server's event loop keeps answering webhooks.
+    # Database work runs in the processor's own threads so that the event loop keeps answering webhooks.
+
+    async def _db(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.threads, work, *args)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with inbox.write_turn(self.settings.database_url), transaction(self.settings.database_url) as session:
+            yield session
 
     def _pending(self) -> list[inbox.PendingRow]:
         with transaction(self.settings.database_url) as session:
             return inbox.pending_rows(session, self.batch)
 
-    def _claim(self, row_id: int) -> dict[str, Any] | None:
-        with transaction(self.settings.database_url) as session:
-            return inbox.claim(session, row_id)
+    def _claim(self, row_ids: list[int]) -> dict[int, dict[str, Any]]:
+        with self._transaction() as session:
+            return inbox.claim_many(session, row_ids)
 
     def _apply(self, row_id: int, event: dict[str, Any], profile_name: str | None) -> Outcome:
-        with transaction(self.settings.database_url) as session:
+        with self._transaction() as session:
             outcome = handle_event(session, self.settings, event, profile_name)
             inbox.finish(session, row_id, outcome.status)
             return outcome
 
     def _release(self, row_id: int, error: str) -> str:
-        with transaction(self.settings.database_url) as session:
+        with self._transaction() as session:
             return inbox.release(session, row_id, error)
 
     def _note(self, row_id: int, problem: str) -> None:
-        with transaction(self.settings.database_url) as session:
+        with self._transaction() as session:
             inbox.note_error(session, row_id, problem)
 
     def _reclaim(self, lease: timedelta) -> None:
-        with transaction(self.settings.database_url) as session:
+        with self._transaction() as session:
             count = inbox.reclaim_stale(session, lease)
         if count:
             log.info("%s inbox rows taken back from a stopped process", count)

@@ -9,8 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from boktor.config import Settings
-from boktor.db import engine_for
-from boktor.interactions import inbox
+from boktor.interactions.ingest import InboxWriter
 from boktor.interactions.processor import InboxProcessor
 from boktor.line.webhook import MAX_BODY_BYTES, MalformedWebhook, parse_events, signature_is_valid
 
@@ -44,6 +43,13 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def _writer(app: FastAPI) -> InboxWriter:
+    writer: InboxWriter | None = getattr(app.state, "inbox_writer", None)
+    if writer is None:
+        writer = app.state.inbox_writer = InboxWriter(app.state.settings.database_url)
+    return writer
+
+
 async def line_webhook(request: Request) -> Response:
     """Receive LINE's webhook: 401 unsigned, 400 malformed, 413 oversized, else store then 200."""
     settings: Settings = request.app.state.settings
@@ -58,9 +64,8 @@ async def line_webhook(request: Request) -> Response:
     except MalformedWebhook as error:
         return _answer(400, f"Malformed webhook: {error}".replace('"', "'"))
     if events:
-        # One short statement and commit; LINE gets its 200 only once the events are safely stored.
-        with engine_for(settings.database_url).begin() as connection:
-            stored = inbox.store_events(connection, events)
+        # LINE gets its 200 only once the events are committed (grouped with concurrent requests').
+        stored = await _writer(request.app).store(events)
         processor: InboxProcessor | None = getattr(request.app.state, "inbox_processor", None)
         if stored and processor is not None:
             processor.notify()
@@ -75,4 +80,9 @@ async def background(app: FastAPI) -> None:
     """Run the inbox processor for as long as the application runs."""
     processor = InboxProcessor(app.state.settings)
     app.state.inbox_processor = processor
-    await processor.run()
+    try:
+        await processor.run()
+    finally:
+        writer: InboxWriter | None = getattr(app.state, "inbox_writer", None)
+        if writer is not None:
+            writer.close()

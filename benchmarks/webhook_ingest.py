@@ -1,0 +1,249 @@
+"""Webhook ingest: signed follow events per second and latency against `boktor serve`, then the inbox drain.
+
+    python benchmarks/webhook_ingest.py                      # SQLite, 20,000 events, 200 connections
+    python benchmarks/webhook_ingest.py --database postgresql
+    python benchmarks/webhook_ingest.py --events 50000 --connections 400
+
+Starts the LINE simulator (the processor's profile and reply calls go there) and `boktor serve` as real
+processes on loopback, posts realistic LINE bodies of one follow event each (unique webhookEventIds,
+correct x-line-signature) from an aiohttp load generator, and prints the figures. The goal is
+>= 2,000 events/s with p99 <= 100 ms on one process; the handling after the 200 may lag, and the
+script reports how long the processor takes to drain the inbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import httpx
+import orjson
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from boktor.interactions.models import InboxEvent
+from boktor.line.webhook import signature_of
+from boktor.migrations import upgrade
+
+POSTGRES_ADMIN = os.environ.get(
+    "BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+SECRET = "bench-channel-secret"
+TOKEN = "bench-access-token"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_http(url: str, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{what} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    sys.exit(f"{what} did not start")
+
+
+def follow_body(user_id: str, now_ms: int) -> bytes:
+    """A body exactly as LINE sends one follow event."""
+    event = {
+        "type": "follow",
+        "mode": "active",
+        "timestamp": now_ms,
+        "source": {"type": "user", "userId": user_id},
+        "webhookEventId": "01J" + secrets.token_hex(12).upper()[:23],
+        "deliveryContext": {"isRedelivery": False},
+        "replyToken": secrets.token_hex(16),
+        "follow": {"isUnblocked": False},
+    }
+    return orjson.dumps({"destination": "U" + "f" * 32, "events": [event]})
+
+
+async def load(url: str, bodies: list[tuple[bytes, str]], connections: int) -> tuple[list[float], int, float]:
+    """Post every body with `connections` concurrent clients; latencies (s), failures, wall time."""
+    latencies: list[float] = []
+    failures = 0
+    position = 0
+    connector = aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def client() -> None:
+            nonlocal position, failures
+            while position < len(bodies):
+                body, signature = bodies[position]
+                position += 1
+                started = time.perf_counter()
+                headers = {"content-type": "application/json", "x-line-signature": signature}
+                try:
+                    async with session.post(url, data=body, headers=headers) as response:
+                        await response.read()
+                        ok = response.status == 200
+                except aiohttp.ClientError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                failures += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(connections)))
+        return latencies, failures, time.perf_counter() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=1_000)
+    parser.add_argument("--no-drain", action="store_true", help="Stop after the ingest figures.")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="boktor-bench-"))
+    pg_name = None
+    if args.database == "sqlite":
+        database_url = f"sqlite:///{workdir / 'bench.db'}"
+    else:
+        pg_name = f"boktor_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{pg_name}"'))
+        database_url = make_url(POSTGRES_ADMIN).set(database=pg_name).render_as_string(hide_password=False)
+    upgrade(database_url)
+
+    total = args.events + args.warmup
+    users = ["U" + secrets.token_hex(16) for _ in range(total)]
+    users_file = workdir / "phones.json"
+    users_file.write_text(json.dumps([{"userId": u, "displayName": f"ผู้ใช้ {n}"} for n, u in enumerate(users)]))
+
+    sim_port, app_port = free_port(), free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "boktor.sim", "--port", str(sim_port), "--channel-secret", SECRET,
+         "--access-token", TOKEN, "--users-file", str(users_file), "--users-state", "friend", "--no-limits"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    app_env = dict(
+        env,
+        BOKTOR_MODE="production",
+        BOKTOR_DATABASE_URL=database_url,
+        LINE_CHANNEL_SECRET=SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+        LINE_API_BASE_URL=f"http://127.0.0.1:{sim_port}",
+        BOKTOR_EMBEDDED_WORKER="0",
+    )
+    app = subprocess.Popen(
+        [sys.executable, "-m", "boktor.cli", "serve", "--host", "127.0.0.1", "--port", str(app_port)],
+        env=app_env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_http(f"http://127.0.0.1:{sim_port}/_sim/health", sim, "the simulator")
+        wait_http(f"http://127.0.0.1:{app_port}/healthz", app, "boktor serve")
+        now_ms = int(time.time() * 1000)
+        bodies = [(b, signature_of(SECRET, b)) for b in (follow_body(u, now_ms) for u in users)]
+        url = f"http://127.0.0.1:{app_port}/line/webhook"
+
+        asyncio.run(load(url, bodies[: args.warmup], min(args.connections, 50)))
+        cpu_before = cpu_seconds(app.pid)
+        load_started = time.monotonic()
+        latencies, failures, wall = asyncio.run(load(url, bodies[args.warmup :], args.connections))
+        load_ended = time.monotonic()
+        server_cpu = cpu_seconds(app.pid) - cpu_before
+
+        engine = create_engine(database_url)
+        with engine.connect() as connection:
+            stored = connection.scalar(select(func.count()).select_from(InboxEvent))
+        print(f"machine: {os.cpu_count()} cores, {cpu_model()}")
+        print(
+            f"database: {args.database}; {args.events} signed follow events, {args.connections} connections"
+        )
+        print(f"ingest: {args.events / wall:,.0f} events/s over {wall:.2f} s; failures (non-200): {failures}")
+        print(
+            "latency: p50 {:.1f} ms, p90 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms".format(
+                *(1000 * percentile(latencies, f) for f in (0.5, 0.9, 0.99)), 1000 * max(latencies)
+            )
+        )
+        print(
+            f"server CPU: {server_cpu:.1f} s during the load = {1e6 * server_cpu / args.events:.0f} µs per event "
+            f"(ingest and the processor together; one core could take ~{args.events / server_cpu:,.0f} events/s)"
+        )
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work shares these cores)")
+        print(f"inbox rows stored: {stored} (expected {total})")
+        if not args.no_drain:
+            while True:
+                with engine.connect() as connection:
+                    left = connection.scalar(
+                        select(func.count())
+                        .select_from(InboxEvent)
+                        .where(InboxEvent.status.in_(["pending", "processing"]))
+                    )
+                if not left:
+                    break
+                time.sleep(0.2)
+            drained = time.monotonic()
+            with engine.connect() as connection:
+                by_status = dict(
+                    connection.execute(
+                        select(InboxEvent.status, func.count()).group_by(InboxEvent.status)
+                    ).all()
+                )
+            print(
+                f"processor: inbox drained {drained - load_started:.1f} s after the load began "
+                f"({drained - load_ended:.1f} s after it ended; {args.events / (drained - load_started):,.0f} "
+                f"events/s handled incl. profile + reply calls); rows by status: {by_status}"
+            )
+        engine.dispose()
+    finally:
+        for process in (app, sim):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if pg_name:
+            with create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT").connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
