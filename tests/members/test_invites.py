@@ -6,6 +6,7 @@ import json
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from boktor.members.invites import (
     ALPHABET,
     InviteError,
     create_invite,
+    district_invites,
     ensure_person_invites,
     find_invite,
     invite_link,
@@ -187,3 +189,22 @@ def test_a_wrong_invite_request_fails_with_a_plain_message(env, database_url):
 
     assert nowhere.returncode == 1 and "exactly one" in nowhere.stderr
     assert unknown.returncode == 1 and "No invite" in unknown.stderr
+
+
+def test_a_province_gets_one_poster_invite_per_district_reused_next_time(session):
+    first = district_invites(session, "57")
+
+    assert [i.district_code for i in first] == [f"57{n:02d}" for n in range(1, 19)]
+    assert district_invites(session, "57") == first
+    with pytest.raises(InviteError, match="No province"):
+        district_invites(session, "99")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_office_prints_the_qr_codes_of_all_its_district_posters(env, database_url, tmp_path):
+    result = boktor("invite", "posters", "--province", "57", "--out", str(tmp_path / "posters"), "--json")
+
+    assert result.returncode == 0, result.stderr
+    posters = json.loads(result.stdout)
+    assert len(posters) == 18 and posters[8]["label"] == "อ.แม่สาย จ.เชียงราย"
+    assert all(png_size(Path(p["file"]).read_bytes())[0] > 200 for p in posters)

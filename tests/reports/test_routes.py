@@ -95,6 +95,10 @@ def test_no_token_or_a_wrong_one_is_refused_and_a_bad_area_is_explained(network)
     assert httpx.get(f"{url}/api/coverage", params={"province": "57"}, headers=wrong).status_code == 401
     bad = httpx.get(f"{url}/api/coverage", params={"province": "99"}, headers=tokens["ministry"])
     assert bad.status_code == 400 and "No province" in bad.json()["detail"]
+    by_what = httpx.get(f"{url}/api/coverage", params={"by": "village"}, headers=tokens["ministry"])
+    assert (
+        by_what.status_code == 400 and "Cannot break coverage down by 'village'" in by_what.json()["detail"]
+    )
 
 
 def test_an_office_downloads_who_is_missing_with_their_invite_links_and_qr_codes(network):

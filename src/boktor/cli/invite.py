@@ -10,6 +10,7 @@ from boktor.cli.common import JSON_OPTION, console, database, fail, print_json, 
 from boktor.members.invites import (
     InviteError,
     create_invite,
+    district_invites,
     find_invite,
     invite_link,
     invite_qr_png,
@@ -100,3 +101,36 @@ def qr_code(
         _write_qr(invite, file, scale)
         link = invite_link(settings(), invite)
     console.print(f"QR code of {invite.code} written to {file} ({link})", highlight=False, soft_wrap=True)
+
+
+@app.command("posters")
+def posters(
+    province: str = typer.Option(..., "--province", help="The province code (57)."),
+    out: Path = typer.Option(..., "--out", help="A folder for the QR codes, one per district."),
+    svg: bool = typer.Option(False, "--svg", help="Write SVG (for print shops) instead of PNG."),
+    scale: int = typer.Option(10, "--scale", min=1, max=40, help="Pixels per QR module (PNG)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A district poster invite for every district of a province, and its QR code in a folder."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"Cannot create the folder {out}: {error.strerror or error}.")
+    written = []
+    with database() as session:
+        try:
+            invites = district_invites(session, province)
+        except InviteError as error:
+            fail(str(error))
+        for invite in invites:
+            file = out / f"{invite.district_code}-{invite.code}.{'svg' if svg else 'png'}"
+            _write_qr(invite, file, scale)
+            written.append({"district": invite.district_code, "label": invite.label, "code": invite.code,
+                            "link": invite_link(settings(), invite), "file": str(file)})  # fmt: skip
+    if as_json:
+        print_json(written)
+        return
+    for poster in written:
+        console.print(
+            f"{poster['district']}  {poster['label']}  {poster['code']}  {poster['file']}", highlight=False
+        )

@@ -112,6 +112,23 @@ def create_invite(
     return invite
 
 
+def district_invites(session: Session, province_code: str) -> list[Invite]:
+    """One poster invite per district of a province: the existing ones, and new ones where missing."""
+    if areas.province(province_code) is None:
+        raise InviteError(f"No province with the code {province_code!r} (use the 2-digit DOPA code).")
+    existing: dict[str, Invite] = {}
+    for invite in session.scalars(
+        select(Invite)
+        .where(Invite.kind == "district", Invite.province_code == province_code)
+        .order_by(Invite.id)
+    ):
+        existing.setdefault(invite.district_code, invite)
+    return [
+        existing.get(district.code) or create_invite(session, "district", district_code=district.code)
+        for district in areas.districts(province_code)
+    ]
+
+
 def ensure_person_invites(
     session: Session, roster_id: int | None = None, *, entry_ids: Iterable[int] | None = None
 ) -> int:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boktor.db import utcnow
-from boktor.members.invites import create_invite, ensure_person_invites
-from boktor.members.models import Invite, Member, Roster, RosterEntry
+from boktor.members.invites import district_invites, ensure_person_invites
+from boktor.members.models import Member, Roster, RosterEntry
 from boktor.members.names import name_key
 from boktor.org import areas
 
@@ -66,14 +66,9 @@ def seed_coverage_demo(session: Session, phones_file: Path) -> list[str]:
     roster.row_count = len(entries)
     session.flush()
     invited = ensure_person_invites(session, roster.id)
-    posters = 0
-    have = set(session.scalars(select(Invite.district_code).where(Invite.kind == "district")))
-    for district in districts:
-        if district.code not in have:
-            create_invite(session, "district", district_code=district.code)
-            posters += 1
+    posters = district_invites(session, "57")
     joined = sum(1 for e in entries if e.member_id)
     return [
         f"Roster: {len(entries)} people expected in จ.เชียงราย, {joined} matched to members; "
-        f"{invited} personal invites and {posters} district posters (boktor report coverage --province 57)."
+        f"{invited} personal invites and {len(posters)} district posters (boktor report coverage --province 57)."
     ]
