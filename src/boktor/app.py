@@ -13,6 +13,7 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.middleware.gzip import GZipMiddleware
 
 from boktor import __version__
 from boktor.config import Settings, get_settings
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
 
     app = FastAPI(title="Boktor", version=__version__, lifespan=lifespan, docs_url="/api/docs")
     app.state.settings = settings
+    # Members open pages over slow mobile connections: compress what is worth compressing.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.mount("/static", StaticFiles(directory=str(files("boktor").joinpath("static"))), name="static")
 
     @app.get("/healthz", tags=["operations"])

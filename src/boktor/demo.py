@@ -16,6 +16,7 @@ from boktor.members.models import JoinedVia, Member, MemberStatus, MemberTopic
 from boktor.org import areas
 from boktor.org.catalogue import Catalogue, load_catalogue
 from boktor.org.models import InformationTopic
+from boktor.survey.forms import load_default_form
 
 FIRST_NAMES = ["สมชาย", "สมหญิง", "ประเสริฐ", "วิไล", "บุญมี", "อำไพ", "สุรชัย", "มาลี", "ทองคำ", "จันทร์เพ็ญ"]
 LAST_NAMES = ["ใจดี", "ศรีสุข", "คำแสน", "อินทร์แก้ว", "ปัญญาดี", "ทองมา", "วงศ์ใหญ่", "แสงจันทร์"]
@@ -30,6 +31,7 @@ def _user_id(rng: random.Random) -> str:
 def seed(session: Session, settings: Settings, phones_file: Path) -> list[str]:
     """Fill an empty demo database (idempotent) and write the simulator's phones; lines to print."""
     load_catalogue(session)
+    load_default_form(session)  # so the first member to open the survey does not wait for it
     rng = random.Random(57)
     phones = [
         {

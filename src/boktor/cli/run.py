@@ -15,6 +15,7 @@ from rich.panel import Panel
 
 from boktor.cli.common import console, fail
 from boktor.config import DEMO_SIM_PORT, MissingSetting, get_settings
+from boktor.survey.links import SURVEY_PATH
 
 
 def serve(
@@ -93,7 +94,7 @@ def _start_simulator(host: str, port: int, settings, webhook_url: str, phones_fi
         sys.executable, "-m", "boktor.sim", "--host", host, "--port", str(port),
         "--channel-secret", settings.line_channel_secret, "--access-token", settings.line_channel_access_token,
         "--login-channel-id", settings.line_login_channel_id, "--webhook-url", webhook_url,
-        "--users-file", str(phones_file),
+        "--users-file", str(phones_file), "--liff-endpoint", f"{settings.public_url}{SURVEY_PATH}",
     ]  # fmt: skip
     process = subprocess.Popen(command)
     deadline = time.monotonic() + 20

@@ -24,6 +24,10 @@ def sim_command(
     login_channel_id: Annotated[
         str, typer.Option(help="LINE Login channel ID accepted as ID token audience.")
     ] = "1234567890",
+    liff_endpoint: Annotated[
+        str | None,
+        typer.Option(help="The LIFF app's endpoint URL: tapped LIFF links open it with an ID token."),
+    ] = None,
     users: Annotated[
         int | None,
         typer.Option(
@@ -86,6 +90,7 @@ def sim_command(
             access_token=access_token,
             webhook_url=webhook_url,
             login_channel_id=login_channel_id,
+            liff_endpoint=liff_endpoint,
             users=(0 if users_file else 20) if users is None else users,
             users_file=users_file,
             users_state=users_state,

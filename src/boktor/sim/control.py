@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -15,6 +16,8 @@ from boktor.sim.state import BLOCKED, FRIEND, PHONE_STATES, Phone, SimState, iso
 from boktor.sim.validation import LineError
 from boktor.sim.view import message_view
 from boktor.sim.webhooks import Webhooks
+
+LIFF_BASE = "https://liff.line.me/"
 
 
 class ControlError(Exception):
@@ -47,9 +50,10 @@ def inbox_items(state: SimState, user_id: str) -> list[dict[str, Any]]:
 class PhoneActions:
     """What a virtual phone can do; shared by the JSON control API and the Thai page."""
 
-    def __init__(self, state: SimState, webhooks: Webhooks) -> None:
+    def __init__(self, state: SimState, webhooks: Webhooks, id_tokens: IdTokens) -> None:
         self.state = state
         self.webhooks = webhooks
+        self.id_tokens = id_tokens
 
     def phone(self, user_id: str) -> Phone:
         """Find a phone or fail with 404."""
@@ -94,6 +98,27 @@ class PhoneActions:
             self.webhooks.postback(phone, data, params if isinstance(params, dict) else None)
         )
 
+    def liff_open_url(self, phone: Phone, uri: str | None) -> str | None:
+        """Where LINE would open a LIFF link for this phone: the endpoint with an ID token; else None."""
+        endpoint = self.state.settings.liff_endpoint
+        if not uri or not endpoint:
+            return None
+        uri = uri.split("#", 1)[0]
+        if uri.startswith(LIFF_BASE):
+            # https://liff.line.me/{liffId}/more/path?query opens {endpoint}/more/path?query
+            parts = urlsplit(uri)
+            extra = parts.path.split("/", 2)[2] if parts.path.count("/") >= 2 else ""
+            target = (
+                endpoint.rstrip("/")
+                + (f"/{extra}" if extra else "")
+                + (f"?{parts.query}" if parts.query else "")
+            )
+        elif uri.startswith(endpoint):
+            target = uri
+        else:
+            return None
+        return f"{target}#id_token={self.id_tokens.issue(phone)}"
+
     async def tap(
         self, phone: Phone, label: Any, message_id: Any = None, params: Any = None
     ) -> dict[str, Any]:
@@ -110,7 +135,14 @@ class PhoneActions:
         if kind == "uri":
             if item["_unit"]:
                 self.state.clicks.setdefault(item["_unit"], set()).add(phone.user_id)
-            return {"action": action, "uri": action.get("uri"), "event": None, "webhook_status": None}
+            uri = action.get("uri")
+            return {
+                "action": action,
+                "uri": uri,
+                "open": self.liff_open_url(phone, uri),
+                "event": None,
+                "webhook_status": None,
+            }
         if kind == "message":
             result = await self.message(phone, action.get("text") or label)
         elif kind in ("postback", "datetimepicker"):
@@ -185,7 +217,7 @@ class ControlApi:
         self.webhooks = webhooks
         self.id_tokens = id_tokens
         self.startup = startup
-        self.actions = PhoneActions(state, webhooks)
+        self.actions = PhoneActions(state, webhooks, id_tokens)
 
     def routes(self) -> list[web.RouteDef]:
         """Return the control API routes."""

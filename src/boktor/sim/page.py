@@ -155,7 +155,11 @@ class Page:
             elif action == "message":
                 await self.actions.message(phone, str(form.get("text", "")))
             elif action == "tap":
-                await self.actions.tap(phone, str(form.get("label", "")), form.get("message_id"))
+                tapped = await self.actions.tap(phone, str(form.get("label", "")), form.get("message_id"))
+                if tapped.get("open"):  # a LIFF app opens in the phone's browser, signed in
+                    raise web.HTTPSeeOther(tapped["open"])
+                if tapped.get("uri"):
+                    raise web.HTTPSeeOther(tapped["uri"])
         except ControlError:
             pass
         index = list(self.state.phones).index(user_id) if user_id in self.state.phones else 0

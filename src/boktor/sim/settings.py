@@ -41,3 +41,6 @@ class SimSettings:
     webhook_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
     reply_token_ttl: float = 60.0
     bot_name: str = "บอกต่อ (จำลอง)"
+    # The LIFF app's endpoint URL: tapping a link to it (or to https://liff.line.me/...) opens it
+    # with an ID token for the phone, as LINE's in-app browser does.
+    liff_endpoint: str | None = None
