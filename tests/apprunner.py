@@ -22,9 +22,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(settings: Settings, *, background: bool = True) -> Iterator[str]:
-    """Serve create_app(settings) with uvicorn in a thread; yields the base URL, stops on exit."""
-    port = free_port()
+def running_app(settings: Settings, *, background: bool = True, port: int | None = None) -> Iterator[str]:
+    """Serve create_app(settings) with uvicorn in a thread; yields the base URL, stops on exit.
+
+    Pass `port` (from free_port()) when another party, such as the simulator, must know the address first.
+    """
+    port = port or free_port()
     config = uvicorn.Config(
         create_app(settings, background=background), host="127.0.0.1", port=port, log_level="warning"
     )
