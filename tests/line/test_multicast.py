@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from boktor.line.multicast import Outcome, classify_error, multicast_client, parse_messages, send_multicast
+from boktor.line.multicast import Outcome, check_messages, classify_error, multicast_client, send_multicast
 from tests.apprunner import demo_settings
 from tests.sim.simkit import RunningSim, start_sim
 
-HELLO = parse_messages([{"type": "text", "text": "สวัสดีครับ"}])
+HELLO = check_messages([{"type": "text", "text": "สวัสดีครับ"}])
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ async def test_over_the_rate_limit_is_rate_limited(fresh):
 
 
 async def test_an_invalid_message_is_rejected_with_lines_details(fresh):
-    result = await send(fresh, messages=parse_messages([{"type": "text", "text": "ก" * 5001}]))
+    result = await send(fresh, messages=check_messages([{"type": "text", "text": "ก" * 5001}]))
     assert result.outcome is Outcome.rejected and result.http_status == 400
     assert "messages[0].text" in result.message
 

@@ -107,6 +107,9 @@ def claim_batches(
     if session.get_bind().dialect.name == "postgresql":
         # Several workers on one PostgreSQL: each skips the rows another is claiming this instant.
         candidates = candidates.with_for_update(skip_locked=True, of=Batch)
+    elif session.scalar(select(candidates.exists())) is False:
+        # SQLite: look before taking the write lock, so an idle worker does not hold up the web process.
+        return []
     claimed = session.execute(
         update(Batch)
         .where(Batch.id.in_(candidates.scalar_subquery()))
@@ -124,7 +127,6 @@ def claim_batches(
         select(Delivery.batch_id, Delivery.id, Member.line_user_id, Member.status)
         .join(Member, Member.id == Delivery.member_id)
         .where(Delivery.batch_id.in_(list(batches)), Delivery.status == "pending")
-        .order_by(Delivery.batch_id, Delivery.member_id)
     )
     for batch_id, delivery_id, line_user_id, status in recipients:
         batch = batches[batch_id]

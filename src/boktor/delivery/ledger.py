@@ -38,8 +38,8 @@ def start_delivery(
         return 0
 
     batches = -(-count // BATCH_SIZE)
-    session.execute(
-        insert(Batch),
+    created = session.execute(
+        insert(Batch).returning(Batch.id, Batch.seq, sort_by_parameter_order=True),
         [
             {
                 "announcement_id": announcement.id,
@@ -52,21 +52,33 @@ def start_delivery(
             }
             for seq in range(batches)
         ],
-    )
-    ranked = select(
-        members.c.member_id,
-        ((func.row_number().over(order_by=members.c.member_id) - 1) // BATCH_SIZE).label("seq"),
-    ).subquery("ranked")
-    rows = (
-        select(literal(announcement.id), literal(purpose), ranked.c.member_id, Batch.id, literal("pending"))
-        .select_from(ranked)
-        .join(
-            Batch,
-            (Batch.announcement_id == announcement.id)
-            & (Batch.purpose == purpose)
-            & (Batch.seq == ranked.c.seq),
+    ).all()
+    # Plain integer division on both engines (SQLAlchemy's // would compare floats and defeat the index).
+    seq = (func.row_number().over(order_by=members.c.member_id) - 1).self_group().op("/")(BATCH_SIZE)
+    ranked = select(members.c.member_id, seq.label("seq")).subquery("ranked")
+    first_id = created[0].id
+    if all(row.id == first_id + row.seq for row in created):
+        # The usual case: batch ids follow their seq, so each recipient's batch is simple arithmetic.
+        rows = select(
+            literal(announcement.id),
+            literal(purpose),
+            ranked.c.member_id,
+            ranked.c.seq + first_id,
+            literal("pending"),
         )
-    )
+    else:
+        rows = (
+            select(
+                literal(announcement.id), literal(purpose), ranked.c.member_id, Batch.id, literal("pending")
+            )
+            .select_from(ranked)
+            .join(
+                Batch,
+                (Batch.announcement_id == announcement.id)
+                & (Batch.purpose == purpose)
+                & (Batch.seq == ranked.c.seq),
+            )
+        )
     session.execute(
         insert(Delivery).from_select(["announcement_id", "purpose", "member_id", "batch_id", "status"], rows)
     )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from linebot.v3.messaging import AsyncMessagingApi, Message
+from linebot.v3.messaging import AsyncMessagingApi
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from boktor.delivery import claims, messages
 from boktor.delivery.claims import AttemptRecord, BatchResult, ClaimedBatch, QuotaPause
 from boktor.delivery.limiter import TokenBucket
 from boktor.delivery.models import BatchStatus
-from boktor.line.multicast import MulticastResult, Outcome, multicast_client, parse_messages, send_multicast
+from boktor.line.multicast import MulticastResult, Outcome, check_messages, multicast_client, send_multicast
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,8 +43,10 @@ T = TypeVar("T")
 LEASE = timedelta(seconds=60)
 STALE = timedelta(seconds=10)
 HEARTBEAT_S = 1.0
-IDLE_POLL_S = 0.5
+IDLE_POLL_S = 0.2
 RECORD_EVERY_S = 0.05
+# Batches claimed per trip to the database: enough to keep LINE busy, few enough to keep memory small.
+CLAIM_CHUNK = 24
 # Retries of one batch within one claim before it is handed back with a later next_attempt_at.
 RETRIES_PER_CLAIM = 8
 BACKOFF_BASE_S = 0.25
@@ -116,7 +118,7 @@ class Worker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-db")
         self._beat_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-beat")
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._content: dict[tuple[int, str], tuple[list[Message], str | None] | str] = {}
+        self._content: dict[tuple[int, str], tuple[list[dict[str, Any]], str | None] | str] = {}
         self._paused: set[int] = set()
         self._attempts: list[AttemptRecord] = []
         self._results: list[tuple[BatchResult, asyncio.Future[None]]] = []
@@ -192,8 +194,8 @@ class Worker:
                 await self._db(claims.complete_finished)
             room = self.capacity - len(self._in_flight)
             claimed: list[ClaimedBatch] = []
-            if room >= max(1, self.concurrency // 2):
-                claimed = await self._db(claims.claim_batches, self.id, room, LEASE)
+            if room >= min(CLAIM_CHUNK, self.capacity) // 2:
+                claimed = await self._db(claims.claim_batches, self.id, min(room, CLAIM_CHUNK), LEASE)
             for batch in claimed:
                 # Claimable again means someone resumed it since LINE's quota refusal.
                 self._paused.discard(batch.announcement_id)
@@ -234,16 +236,16 @@ class Worker:
 
     # --- one batch -------------------------------------------------------------------------------------
 
-    async def _messages(self, batch: ClaimedBatch) -> tuple[list[Message], str | None] | str:
+    async def _messages(self, batch: ClaimedBatch) -> tuple[list[dict[str, Any]], str | None] | str:
         """The parsed messages of a batch (cached per announcement and purpose), or why they cannot be built."""
         key = (batch.announcement_id, batch.purpose)
         if key not in self._content:
 
-            def build(session: Session) -> tuple[list[Message], str | None] | str:
+            def build(session: Session) -> tuple[list[dict[str, Any]], str | None] | str:
                 announcement = session.get(Announcement, batch.announcement_id)
                 try:
                     content = self.messages_for(announcement, batch.purpose)
-                    return parse_messages(content), announcement.aggregation_unit
+                    return check_messages(content), announcement.aggregation_unit
                 except Exception as error:  # a broken announcement fails its batches, not the worker
                     return messages.CONTENT_FAILED.format(error=error)
 

@@ -56,24 +56,41 @@ async def multicast_client(
         yield AsyncMessagingApi(client)
 
 
-def parse_messages(messages: Sequence[dict[str, Any]]) -> list[Message]:
-    """LINE message dicts as the SDK's models, parsed once and reused for every batch."""
-    return [Message.from_dict(message) for message in messages]
+class PreparedMulticast(MulticastRequest):
+    """A multicast request of data Boktor built itself, serialised as it stands.
+
+    The SDK would otherwise validate and walk all 500 user IDs through pydantic twice per request (about 4 ms,
+    most of a core at LINE's 200 requests/s); the request still goes through the SDK's client and method.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"to": self.to, "messages": self.messages}
+        if self.custom_aggregation_units:
+            body["customAggregationUnits"] = self.custom_aggregation_units
+        return body
+
+
+def check_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """LINE message dicts, checked once against the SDK's models (a ValueError names what is wrong)."""
+    for message in messages:
+        if Message.from_dict(message) is None:
+            raise ValueError(f"not a LINE message: {message!r}")
+    return list(messages)
 
 
 async def send_multicast(
     api: AsyncMessagingApi,
     user_ids: list[str],
-    messages: list[Message],
+    messages: list[dict[str, Any]],
     retry_key: str,
     aggregation_unit: str | None = None,
     timeout: float = REQUEST_TIMEOUT_S,
 ) -> MulticastResult:
     """Send one multicast with its retry key and classify LINE's answer; never raises for LINE's answers."""
-    request = MulticastRequest(
+    request = PreparedMulticast.construct(
         to=user_ids,
         messages=messages,
-        customAggregationUnits=[aggregation_unit] if aggregation_unit else None,
+        custom_aggregation_units=[aggregation_unit] if aggregation_unit else None,
     )
     try:
         response = await api.multicast_with_http_info(
