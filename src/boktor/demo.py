@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from boktor.accounts.models import AdminUser
+from boktor.accounts.service import issue_token
 from boktor.config import Settings
 from boktor.db import utcnow
 from boktor.members.models import JoinedVia, Member, MemberStatus, MemberTopic
 from boktor.org import areas
 from boktor.org.catalogue import Catalogue, load_catalogue
 from boktor.org.models import InformationTopic
+from boktor.reports.demo import seed_coverage_demo
 from boktor.survey.forms import load_default_form
 
 FIRST_NAMES = ["สมชาย", "สมหญิง", "ประเสริฐ", "วิไล", "บุญมี", "อำไพ", "สุรชัย", "มาลี", "ทองคำ", "จันทร์เพ็ญ"]
@@ -74,8 +76,29 @@ def seed(session: Session, settings: Settings, phones_file: Path) -> list[str]:
         member.topics = [MemberTopic(topic_code=code) for code in rng.sample(topics, 3)]
         session.add(member)
     session.flush()
+    coverage = seed_coverage_demo(session, phones_file)
+    tokens = {user.username: issue_token(user) for user in session.scalars(select(AdminUser))}
     members = session.scalar(select(func.count()).select_from(Member))
     return [
         f"Demo data: {members} members in จ.เชียงราย, {PHONES} virtual phones ({PHONES - JOINED} not joined yet).",
-        "Console users: communicator, approver, chiangrai (office of จ.เชียงราย).",
+        *coverage,
+        "Console and API users (tokens are new at each start):",
+        *(f"  {name}: {token}" for name, token in tokens.items()),
+    ]
+
+
+def walkthrough(boktor_url: str, sim_url: str) -> list[str]:
+    """What a newcomer can try, in order, once the demo runs."""
+    return [
+        "Try it:",
+        f"  1. Open {sim_url}/ , press ติดตาม on a phone that has not joined: the greeting arrives;",
+        "     tap ตอบแบบสำรวจ and answer the survey in the browser; the thank-you arrives in the chat.",
+        "  2. In another terminal, with the environment below, an announcement to จ.เชียงราย:",
+        '       boktor announce create --as communicator --title "ทดสอบ" --body "ข้อความทดสอบ"'
+        " --category ข้อสั่งการ --province เชียงราย",
+        "       boktor announce submit 1 --as communicator && boktor announce approve 1 --as approver",
+        "       boktor announce send 1 --as communicator && boktor announce status 1 --watch",
+        "     then tap รับทราบ on a phone and run: boktor announce status 1",
+        "  3. Coverage of จ.เชียงราย: boktor report coverage --province 57  (or --xlsx coverage.xlsx)",
+        f"     or GET {boktor_url}/api/coverage?province=57 with the chiangrai token.",
     ]

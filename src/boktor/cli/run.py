@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,7 +12,6 @@ from pathlib import Path
 import httpx
 import typer
 import uvicorn
-from rich.panel import Panel
 
 from boktor.cli.common import console, fail
 from boktor.config import DEMO_SIM_PORT, MissingSetting, get_settings
@@ -44,6 +44,7 @@ def demo(
     from boktor import demo as demo_data
     from boktor.app import create_app
     from boktor.db import transaction
+    from boktor.line.richmenu import install as install_rich_menu
     from boktor.migrations import upgrade
 
     database = database.resolve()
@@ -64,22 +65,23 @@ def demo(
         summary = demo_data.seed(session, settings, phones_file)
 
     simulator = _start_simulator(host, sim_port, settings, f"http://{host}:{port}/line/webhook", phones_file)
-    console.print(
-        Panel.fit(
-            "\n".join(
-                [
-                    "[bold]Boktor demo is running[/] (Ctrl+C to stop)",
-                    "",
-                    f"Boktor (health, API):        http://{host}:{port}/healthz  ·  http://{host}:{port}/api/docs",
-                    f"LINE simulator, the phones:  http://{host}:{sim_port}/",
-                    f"Demo database (SQLite):      {database}",
-                    "",
-                    *summary,
-                ]
-            ),
-            title="บอกต่อ · Boktor",
-        )
-    )
+    asyncio.run(install_rich_menu(settings))
+    lines = [
+        f"Boktor (health, API):        http://{host}:{port}/healthz  ·  http://{host}:{port}/api/docs",
+        f"LINE simulator, the phones:  http://{host}:{sim_port}/",
+        f"Demo database (SQLite):      {database}",
+        "",
+        *summary,
+        "",
+        *demo_data.walkthrough(f"http://{host}:{port}", f"http://{host}:{sim_port}"),
+        "  Environment for those commands:",
+        f"    export BOKTOR_MODE=demo BOKTOR_DATABASE_URL={settings.database_url}"
+        f" LINE_API_BASE_URL={settings.line_api_base_url} BOKTOR_PUBLIC_URL={settings.public_url}",
+    ]
+    console.rule("บอกต่อ · Boktor demo is running (Ctrl+C to stop)")
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    console.rule()
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
     finally:
