@@ -168,13 +168,27 @@ def record(
     ]
     if rows:
         session.execute(insert(DeliveryAttempt), rows)
-    for result in results:
-        _finish_batch(session, result, now)
+    settled: dict[str, list[int]] = {}
+    skipped: list[int] = []
+    # In id order, so that workers writing at the same time take row locks in the same order.
+    for result in sorted(results, key=lambda r: r.batch_id):
+        if _finish_batch(session, result, now):
+            settled.setdefault(result.status, []).append(result.batch_id)
+            skipped += result.skipped
+    if skipped:
+        session.execute(update(Delivery).where(Delivery.id.in_(skipped)).values(status="skipped"))
+    for status, batch_ids in settled.items():
+        session.execute(
+            update(Delivery)
+            .where(Delivery.batch_id.in_(batch_ids), Delivery.status == "pending")
+            .values(status=status)
+        )
     for pause in pauses:
         pause_for_quota(session, pause.announcement_id, pause.reason)
 
 
-def _finish_batch(session: Session, result: BatchResult, now: datetime) -> None:
+def _finish_batch(session: Session, result: BatchResult, now: datetime) -> bool:
+    """Move one batch; True if it was settled now (sent or failed) and its ledger rows must follow."""
     if result.status == BatchStatus.pending:
         session.execute(
             update(Batch)
@@ -187,7 +201,7 @@ def _finish_batch(session: Session, result: BatchResult, now: datetime) -> None:
                 error=result.error,
             )
         )
-        return
+        return False
     # Only a pending batch moves: a batch another worker already settled stays as it is.
     moved = session.execute(
         update(Batch)
@@ -203,15 +217,7 @@ def _finish_batch(session: Session, result: BatchResult, now: datetime) -> None:
             error=result.error,
         )
     ).rowcount
-    if not moved:
-        return
-    if result.skipped:
-        session.execute(update(Delivery).where(Delivery.id.in_(result.skipped)).values(status="skipped"))
-    session.execute(
-        update(Delivery)
-        .where(Delivery.batch_id == result.batch_id, Delivery.status == "pending")
-        .values(status=result.status)
-    )
+    return bool(moved)
 
 
 def pause_for_quota(session: Session, announcement_id: int, reason: str) -> bool:
@@ -267,8 +273,8 @@ def register_worker(session: Session, worker_id: str, hostname: str, pid: int) -
     session.add(DeliveryWorker(id=worker_id, hostname=hostname, pid=pid, started_at=now, heartbeat_at=now))
 
 
-def heartbeat(session: Session, worker_id: str, hostname: str, lease: timedelta, stale: timedelta) -> int:
-    """Beat, extend the lease on held batches, release the batches of dead workers; return live workers."""
+def heartbeat(session: Session, worker_id: str, hostname: str, stale: timedelta) -> int:
+    """Beat, release the batches of dead workers, and return how many workers are live."""
     now = utcnow()
     beat = session.execute(
         update(DeliveryWorker).where(DeliveryWorker.id == worker_id).values(heartbeat_at=now)
@@ -276,11 +282,6 @@ def heartbeat(session: Session, worker_id: str, hostname: str, lease: timedelta,
     if not beat:
         # Another worker took us for dead (we were silent too long): come back.
         register_worker(session, worker_id, hostname, os.getpid())
-    session.execute(
-        update(Batch)
-        .where(Batch.claimed_by == worker_id, Batch.status == BatchStatus.pending)
-        .values(claimed_until=now + lease)
-    )
     release_dead_workers(session, hostname, stale, now)
     return session.scalar(select(func.count()).select_from(DeliveryWorker)) or 1
 

@@ -40,7 +40,9 @@ from boktor.line.multicast import MulticastResult, Outcome, check_messages, mult
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-LEASE = timedelta(seconds=60)
+# A claim lasts this long without renewal: dead workers are found by their heartbeat (STALE), the lease is
+# only the backstop for a batch whose worker vanished without a trace.
+LEASE = timedelta(minutes=10)
 STALE = timedelta(seconds=10)
 HEARTBEAT_S = 1.0
 IDLE_POLL_S = 0.2
@@ -117,12 +119,15 @@ class Worker:
         self._wake: asyncio.Event | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-db")
         self._beat_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-beat")
+        # Results are written beside claiming, so that a slow write never starves LINE of requests.
+        self._record_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-record")
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._content: dict[tuple[int, str], tuple[list[dict[str, Any]], str | None] | str] = {}
         self._paused: set[int] = set()
         self._attempts: list[AttemptRecord] = []
         self._results: list[tuple[BatchResult, asyncio.Future[None]]] = []
         self._pauses: list[QuotaPause] = []
+        self._unrecorded = 0
 
     # --- plumbing --------------------------------------------------------------------------------------
 
@@ -180,6 +185,7 @@ class Worker:
             finally:
                 self._executor.shutdown(wait=False)
                 self._beat_executor.shutdown(wait=False)
+                self._record_executor.shutdown(wait=False)
         return self.done
 
     async def _loop(self, api: AsyncMessagingApi) -> None:
@@ -193,6 +199,8 @@ class Worker:
                 await self._db(_start_due)
                 await self._db(claims.complete_finished)
             room = self.capacity - len(self._in_flight)
+            if self._unrecorded > self.capacity * 2:
+                room = 0  # the database is behind: let the recorder catch up before taking more
             claimed: list[ClaimedBatch] = []
             if room >= min(CLAIM_CHUNK, self.capacity) // 2:
                 claimed = await self._db(claims.claim_batches, self.id, min(room, CLAIM_CHUNK), LEASE)
@@ -286,7 +294,8 @@ class Worker:
                 result.status, result.line_request_id = BatchStatus.sent, answer.request_id
                 self.done.batches_sent += 1
                 self.done.recipients += len(batch.user_ids)
-                await self._settle(result)
+                batch.user_ids = []
+                self._settle_later(result)
                 return
             if outcome is Outcome.rejected:
                 result.status, result.error = (
@@ -294,7 +303,8 @@ class Worker:
                     answer.message or f"HTTP {answer.http_status}",
                 )
                 self.done.batches_failed += 1
-                await self._settle(result)
+                batch.user_ids = []
+                self._settle_later(result)
                 return
             if outcome is Outcome.quota_exhausted:
                 if batch.announcement_id not in self._paused:
@@ -336,7 +346,18 @@ class Worker:
         """Queue the batch's result and wait until it is committed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._results.append((result, done))
+        self._unrecorded += 1
         await done
+
+    def _settle_later(self, result: BatchResult) -> None:
+        """Queue a settled batch's result; the recorder commits it shortly, while sending goes on.
+
+        Should the process die before that, the batch is still pending and claimed: it is sent again with
+        its retry key and LINE answers 409, so nobody gets it twice.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._results.append((result, done))
+        self._unrecorded += 1
 
     # --- writing results -------------------------------------------------------------------------------
 
@@ -362,13 +383,15 @@ class Worker:
                 claims.complete_finished(session)
 
         try:
-            await self._db(write)
+            await self._db(write, executor=self._record_executor)
         except BaseException:
             self._attempts[:0], self._results[:0], self._pauses[:0] = attempts, results, pauses
             raise
+        self._unrecorded -= len(results)
         for _, done in results:
             if not done.done():
                 done.set_result(None)
+        self._wake.set()
 
     async def _heartbeats(self) -> None:
         while True:
@@ -380,9 +403,7 @@ class Worker:
 
     async def _beat(self) -> None:
         """Beat, and take this worker's share of the channel's rate among the live workers."""
-        live = await self._db(
-            claims.heartbeat, self.id, self.hostname, LEASE, STALE, executor=self._beat_executor
-        )
+        live = await self._db(claims.heartbeat, self.id, self.hostname, STALE, executor=self._beat_executor)
         self.limiter.set_rate(self.settings.multicast_rate / max(1, live))
 
 
