@@ -25,7 +25,20 @@ from pathlib import Path
 
 import geothai
 
-FIRST = ["สมชาย", "สมหญิง", "ประเสริฐ", "วิไล", "บุญมี", "อำไพ", "สุรชัย", "มาลี", "ทองคำ", "จันทร์เพ็ญ", "ธนากร", "ศิริพร"]
+FIRST = [
+    "สมชาย",
+    "สมหญิง",
+    "ประเสริฐ",
+    "วิไล",
+    "บุญมี",
+    "อำไพ",
+    "สุรชัย",
+    "มาลี",
+    "ทองคำ",
+    "จันทร์เพ็ญ",
+    "ธนากร",
+    "ศิริพร",
+]
 LAST = ["ใจดี", "ศรีสุข", "คำแสน", "อินทร์แก้ว", "ปัญญาดี", "ทองมา", "วงศ์ใหญ่", "แสงจันทร์", "บุญเรือง", "มีสุข"]
 TITLES = ["นาย", "นาง", "นางสาว", "ว่าที่ร้อยตรี "]
 ORGANISATIONS = ["กรมการปกครอง", "พช.", "กรมที่ดิน", "ปภ.", "สถ.", "องค์การบริหารส่วนตำบล", "เทศบาล", "กำนัน"]
@@ -64,7 +77,9 @@ def make_file(path: Path, rows: int, seed: int = 300) -> None:
                     rng.choice(TYPES),
                     rng.choice(POSITIONS),
                     rng.choice([province, f"จ.{province}"]),
-                    district if province == "กรุงเทพมหานคร" else rng.choice([district, f"อ.{district}", f"อำเภอ{district}"]),
+                    district
+                    if province == "กรุงเทพมหานคร"
+                    else rng.choice([district, f"อ.{district}", f"อำเภอ{district}"]),
                     rng.choice([subdistrict, f"ต.{subdistrict}"]),
                     rng.choice(["", str(rng.randint(1, 20)), f"หมู่ {rng.randint(1, 20)}"]),
                     phone,
@@ -80,7 +95,9 @@ def fresh_database(engine: str, workdir: Path) -> tuple[str, str | None]:
         return f"sqlite:///{workdir / 'bench.db'}", None
     from sqlalchemy import create_engine, text
 
-    admin = os.environ.get("BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    admin = os.environ.get(
+        "BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
     name = f"boktor_bench_{uuid.uuid4().hex[:8]}"
     with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -90,14 +107,18 @@ def fresh_database(engine: str, workdir: Path) -> tuple[str, str | None]:
 def drop_database(name: str) -> None:
     from sqlalchemy import create_engine, text
 
-    admin = os.environ.get("BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    admin = os.environ.get(
+        "BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
     with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def boktor(*args: str, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "boktor.cli", *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "boktor.cli", *args], env=env, check=True, stdout=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 
@@ -112,7 +133,9 @@ def cpu_model() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="sqlite")
     options = parser.parse_args()
@@ -122,7 +145,9 @@ def main() -> None:
         file = workdir / "members.csv"
         started = time.perf_counter()
         make_file(file, options.rows)
-        print(f"file: {options.rows:,} rows, {file.stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - started:.1f} s")
+        print(
+            f"file: {options.rows:,} rows, {file.stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - started:.1f} s"
+        )
         engines = ["sqlite", "postgresql"] if options.engine == "both" else [options.engine]
         for engine in engines:
             url, pg_name = fresh_database(engine, workdir)

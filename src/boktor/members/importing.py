@@ -7,12 +7,12 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ARRAY, String, bindparam, delete, func, insert, select, text
+from sqlalchemy import ARRAY, String, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from boktor.db import utcnow
@@ -140,7 +140,8 @@ class MemberRows:
 
     def values(self, row: Row, problems: RowProblems) -> dict[str, Any] | None:
         """The member's columns from `row` (only those the row gives), or None if the row is bad."""
-        user_id = row.get("line_user_id")
+        get = row.values.get
+        user_id = get("line_user_id", "")
         if not user_id:
             problems.add("line_user_id", "no LINE user ID")
         elif not LINE_USER_ID.match(user_id):
@@ -152,20 +153,20 @@ class MemberRows:
             problems.add("line_user_id", f"duplicate: the same LINE user ID is on line {self.seen[user_id]}")
         values: dict[str, Any] = {"line_user_id": user_id}
         for name in ("display_name",):
-            if text := row.get(name):
+            if text := get(name, ""):
                 values[name] = _limited(text, name, problems)
         full_name = person_name(row)
         if full_name:
             values["full_name"] = _limited(full_name, "full_name", problems)
         values.update(self.profile.resolve(row, problems))
-        if text := row.get("topics"):
+        if text := get("topics", ""):
             values["topics"] = self.topics(text, problems)
-        if text := row.get("status"):
+        if text := get("status", ""):
             status = _STATUS.get(text.casefold())
             if status is None:
                 problems.add("status", f"unknown status {text!r}: write follower or blocked")
             values["status"] = status
-        if text := row.get("joined_at"):
+        if text := get("joined_at", ""):
             try:
                 values["followed_at"] = parse_joined_at(text)
             except ValueError as error:
@@ -195,6 +196,8 @@ class MemberImport:
         if write and session.get_bind().dialect.name == "sqlite":
             # Inserting 300,000 rows touches a dozen indexes; a larger page cache keeps them in memory.
             session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
+            # Fewer, larger checkpoints: each one waits for the disk (fsync); durability is unchanged.
+            session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint=10000")
 
     def run(
         self,
@@ -236,9 +239,9 @@ class MemberImport:
         self._write(chunk)
         after_chunk()
 
-    def _member_ids(self, line_user_ids: list[str], *, fresh: bool = False) -> dict[str, int]:
+    def _member_ids(self, line_user_ids: list[str]) -> dict[str, int]:
         """Ids of the members among `line_user_ids` that exist, in one query with one parameter."""
-        if self._empty_at_start and not fresh:
+        if self._empty_at_start:
             return {}  # a first import: nobody exists yet but the rows this run wrote (never repeated)
         column = Member.__table__.c.line_user_id
         if self.session.get_bind().dialect.name == "sqlite":
@@ -258,9 +261,7 @@ class MemberImport:
         new = [values for values in chunk if values["line_user_id"] not in existing]
         old = [values for values in chunk if values["line_user_id"] in existing]
         if new:
-            self.session.execute(insert(Member.__table__), [_new_member(values, now) for values in new])
-            if any("topics" in values for values in new):
-                existing.update(self._member_ids([values["line_user_id"] for values in new], fresh=True))
+            self._insert_new(new, now)
         for columns, group in _by_columns(old).items():
             table = Member.__table__
             statement = (
@@ -280,19 +281,46 @@ class MemberImport:
         self.report.updated += len(old)
 
     def _write_topics(self, chunk: list[dict[str, Any]], ids: dict[str, int], *, replace: bool) -> None:
+        """Replace the topics of the members whose rows give some (ids: of those that existed before)."""
         given = [values for values in chunk if "topics" in values]
         if not given:
             return
-        member_ids = [ids[values["line_user_id"]] for values in given]
         if replace:
-            self.session.execute(delete(MemberTopic).where(MemberTopic.member_id.in_(member_ids)))
-        pairs = [
-            {"member_id": ids[values["line_user_id"]], "topic_code": code}
-            for values in given
-            for code in values["topics"]
-        ]
+            old_ids = [ids[v["line_user_id"]] for v in given if v["line_user_id"] in ids]
+            self.session.execute(delete(MemberTopic).where(MemberTopic.member_id.in_(old_ids)))
+        pairs = [(code, values["line_user_id"]) for values in given for code in values["topics"]]
         if pairs:
-            self.session.execute(insert(MemberTopic.__table__), pairs)
+            # The database finds each member's id by its unique LINE user ID: no round trip to fetch ids.
+            mark = "?" if self.session.get_bind().dialect.paramstyle == "qmark" else "%s"
+            self.session.connection().exec_driver_sql(
+                f"INSERT INTO member_topics (member_id, topic_code) "
+                f"SELECT id, {mark} FROM members WHERE line_user_id = {mark}",
+                pairs,
+            )
+
+    def _insert_new(self, new: list[dict[str, Any]], now: datetime) -> None:
+        """Insert new members with the driver's executemany: SQLAlchemy's per-row work cost a third more."""
+        connection = self.session.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        columns = (*_MEMBER_COLUMNS, "line_user_id", "status", "joined_via", "created_at", "updated_at")
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        statement = f"INSERT INTO members ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        stamp = _stored_time(now, sqlite)
+        connection.exec_driver_sql(
+            statement,
+            [
+                (
+                    *(values.get(name) for name in _MEMBER_COLUMNS[:-1]),
+                    _stored_time(values.get("followed_at"), sqlite),
+                    values["line_user_id"],
+                    values.get("status") or MemberStatus.follower.value,
+                    JoinedVia.imported.value,
+                    stamp,
+                    stamp,
+                )
+                for values in new
+            ],
+        )
 
 
 _MEMBER_COLUMNS = (
@@ -301,16 +329,11 @@ _MEMBER_COLUMNS = (
 )  # fmt: skip
 
 
-def _new_member(values: dict[str, Any], now: datetime) -> dict[str, Any]:
-    row = {name: values.get(name) for name in _MEMBER_COLUMNS}
-    row.update(
-        line_user_id=values["line_user_id"],
-        status=values.get("status") or MemberStatus.follower,
-        joined_via=JoinedVia.imported,
-        created_at=now,
-        updated_at=now,
-    )
-    return row
+def _stored_time(moment: datetime | None, sqlite: bool) -> datetime | str | None:
+    """A timestamp as UTCDateTime stores it: UTC text on SQLite (SQLAlchemy's format), aware elsewhere."""
+    if moment is None or not sqlite:
+        return moment
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _by_columns(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:

@@ -50,12 +50,13 @@ class RowProblems:
 
 def person_name(row: Row) -> str:
     """The full name from a full-name column, or from title + first name + surname columns."""
-    if full := row.get("full_name"):
+    get = row.values.get
+    if full := get("full_name", ""):
         return clean_name(full)
-    parts = [row.get("first_name"), row.get("last_name")]
+    parts = [get("first_name", ""), get("last_name", "")]
     if not any(parts):
         return ""
-    title = row.get("title")
+    title = get("title", "")
     given = " ".join(p for p in parts if p)
     return clean_name(f"{title}{given}" if title else given)
 
@@ -87,13 +88,14 @@ class ProfileResolver:
 
     def resolve(self, row: Row, problems: RowProblems) -> dict[str, Any]:
         """The profile values `row` gives (absent columns are left out), noting problems by column."""
+        get = row.values.get
         values: dict[str, Any] = {}
         cat = self.catalogue
         for column, index, key in (
             ("organisation", cat.organisations, "organisation_id"),
             ("personnel_type", cat.personnel_types, "personnel_type_id"),
         ):
-            if text := row.get(column):
+            if text := get(column, ""):
                 found = self._find(column, index, text)
                 if found is None:
                     problems.add(
@@ -101,23 +103,23 @@ class ProfileResolver:
                     )
                 else:
                     values[key] = found
-        if text := row.get("position"):
+        if text := get("position", ""):
             found = self._find("position", cat.positions, text)
             values["position_id"] = found
             values["position_text"] = None if found else text[:200]
-        written = (row.get("province"), row.get("district"), row.get("subdistrict"))
+        written = (get("province", ""), get("district", ""), get("subdistrict", ""))
         if written not in self._areas:
             found = RowProblems(row.line)
             self._areas[written] = (self.area(*written, found), found.items)
         area, area_problems = self._areas[written]
         values.update(area)
         problems.items.extend(area_problems)
-        if text := row.get("village"):
+        if text := get("village", ""):
             try:
                 values["village_no"] = areas.parse_village_no(text)
             except ValueError as error:
                 problems.add("village", str(error))
-        if text := row.get("phone"):
+        if text := get("phone", ""):
             try:
                 values["phone"] = normalise_phone(text)
             except ValueError as error:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 # How far down a file the header may be (title rows above it) and how much is read to find it.
 HEADER_SEARCH_ROWS = 30
@@ -59,8 +59,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One data row: the line (or Excel row number) it came from and its cells by field name."""
 
     line: int
@@ -161,18 +160,18 @@ def _csv_cell(value: str) -> str:
 def _data_rows(
     raw_rows: Iterator[tuple[int, Sequence[Any]]],
     columns: dict[str, int],
-    header: _Header,
+    header_cells: Sequence[Any],
     skipped: dict[str, int],
     text: Callable[[Any], str] = cell_text,
 ) -> Iterator[Row]:
-    header_names = set(columns)
-    first_name = next(iter(columns))
     positions = list(columns.items())
+    first_name, first_index = positions[0]
+    header_texts = [text(cell) for cell in header_cells]
     signed = False
     for line, cells in raw_rows:
         width = len(cells)
         values = {name: text(cells[index]) if index < width else "" for name, index in positions}
-        filled = sum(1 for value in values.values() if value)
+        filled = sum(map(bool, values.values()))
         if not filled:
             skipped["blank"] += 1
             continue
@@ -183,10 +182,7 @@ def _data_rows(
                 signed = signed or texts[0].startswith(("ลงชื่อ", "ลงนาม"))
                 skipped["footer"] += 1
                 continue
-        if (
-            header.by_key.get(header_key(values[first_name])) == first_name
-            and {header.by_key.get(header_key(text(c))) for c in cells if c} >= header_names
-        ):
+        if values[first_name] == header_texts[first_index] and [text(c) for c in cells] == header_texts:
             skipped["header"] += 1  # the header repeated on each printed page
             continue
         yield Row(line, values)
@@ -343,7 +339,7 @@ def _open_csv(stream: IO[bytes], header: _Header, filename: str) -> Table:
         header_line=header_line,
         fields=list(columns),
         ignored_columns=ignored,
-        rows=_data_rows(raw, columns, header, skipped, _csv_cell),
+        rows=_data_rows(raw, columns, header_cells, skipped, _csv_cell),
         progress=lambda: (min(counter.count, size), size),
         skipped=skipped,
         _close=text.detach,
@@ -443,7 +439,7 @@ def _open_xlsx(stream: IO[bytes], header: _Header, filename: str) -> Table:
             header_line=header_line,
             fields=list(columns),
             ignored_columns=ignored,
-            rows=_data_rows(raw, columns, header, skipped),
+            rows=_data_rows(raw, columns, header_cells, skipped),
             progress=lambda done=done, total=total: (done[0], total),
             sheet=sheet.title,
             skipped=skipped,
