@@ -75,6 +75,7 @@ def bench_a(engine: str, url: str, sim, members: int, workdir: Path) -> None:
     started = time.monotonic()
     announcement_id = send(url, "a: one announcement")
     ledger = time.monotonic() - started
+    first = wait_until(lambda: accepted(sim) >= 1, 600, 0.01, "the first batch accepted")
     done = wait_until(lambda: accepted(sim) >= batches, 600, 0.02, "every batch accepted")
     recorded = wait_until(lambda: pending_batches(url, announcement_id) == 0, 120, 0.05, "the ledger")
     peak = worker.peak_rss_mb()
@@ -88,6 +89,7 @@ def bench_a(engine: str, url: str, sim, members: int, workdir: Path) -> None:
         bound_s=round(bound, 2),
         ratio=round(wall / bound, 3),
         sending_ratio=round((wall - ledger) / bound, 3),
+        first_accept_s=round(first - started - ledger, 2),
         recorded_s=round(recorded - started, 2),
         peak_rss_mb=round(peak, 1),
         **sim_outcome(sim, members),

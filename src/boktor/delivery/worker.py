@@ -45,7 +45,7 @@ T = TypeVar("T")
 LEASE = timedelta(minutes=10)
 STALE = timedelta(seconds=10)
 HEARTBEAT_S = 1.0
-IDLE_POLL_S = 0.2
+IDLE_POLL_S = 0.1
 RECORD_EVERY_S = 0.05
 # Batches claimed per trip to the database: enough to keep LINE busy, few enough to keep memory small.
 CLAIM_CHUNK = 24
@@ -122,7 +122,9 @@ class Worker:
         # Results are written beside claiming, so that a slow write never starves LINE of requests.
         self._record_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-record")
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._content: dict[tuple[int, str], tuple[list[dict[str, Any]], str | None] | str] = {}
+        self._content: dict[
+            tuple[int, str], asyncio.Future[tuple[list[dict[str, Any]], str | None] | str]
+        ] = {}
         self._paused: set[int] = set()
         self._attempts: list[AttemptRecord] = []
         self._results: list[tuple[BatchResult, asyncio.Future[None]]] = []
@@ -181,6 +183,9 @@ class Worker:
             for task in list(self._in_flight.values()):
                 task.cancel()
             try:
+                # Cancelled (the web process stopping): keep what LINE already accepted, hand back the rest.
+                with contextlib.suppress(Exception):
+                    await self._flush()
                 await self._db(claims.unregister_worker, self.id)
             finally:
                 self._executor.shutdown(wait=False)
@@ -257,8 +262,9 @@ class Worker:
                 except Exception as error:  # a broken announcement fails its batches, not the worker
                     return messages.CONTENT_FAILED.format(error=error)
 
-            self._content[key] = await self._db(build)
-        return self._content[key]
+            # One build per announcement, however many of its batches ask at once.
+            self._content[key] = asyncio.ensure_future(self._db(build))
+        return await self._content[key]
 
     async def _deliver(self, api: AsyncMessagingApi, batch: ClaimedBatch) -> None:
         attempts = batch.attempts
