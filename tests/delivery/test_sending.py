@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from boktor.announcements.models import Announcement, AnnouncementStatus
-from boktor.db import transaction
+from boktor.db import transaction, utcnow
 from boktor.delivery.ledger import start_delivery
 from boktor.delivery.models import BatchStatus, DeliveryWorker
 from boktor.delivery.status import delivery_counts
@@ -18,6 +19,7 @@ from tests.delivery.helpers import (
     attempts,
     batches,
     ledger_statuses,
+    new_announcement,
     send_to_followers,
     settings_for,
     work,
@@ -102,3 +104,20 @@ def test_a_reminder_goes_out_after_the_announcement_completed(database_url, sim,
     assert announcement(database_url, announcement_id).status == AnnouncementStatus.completed
     with transaction(database_url) as session:
         assert delivery_counts(session, announcement_id)["reminder-1"]["sent"] == 5
+
+
+def test_a_scheduled_announcement_is_started_by_the_worker_when_its_time_comes(database_url, sim, phones):
+    with transaction(database_url) as session:
+        add_members(session, phones[:30])
+        scheduled = new_announcement(
+            session,
+            status=AnnouncementStatus.scheduled,
+            scheduled_at=utcnow() - timedelta(minutes=1),
+            started_at=None,
+        )
+        scheduled_id = scheduled.id
+
+    work(settings_for(database_url, sim))
+
+    assert announcement(database_url, scheduled_id).status == AnnouncementStatus.completed
+    assert sim.client.stats()["recipients"] == 30

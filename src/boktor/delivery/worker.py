@@ -84,13 +84,13 @@ def _default_messages_for(announcement: Announcement, purpose: str) -> list[dict
     return messages_for(announcement, purpose)
 
 
-def _start_due(session: Session) -> list[int]:
+def _start_due(session: Session, settings: Settings) -> list[int]:
     """Move due scheduled announcements to sending (the announcements feature decides how)."""
     try:
         from boktor.announcements.service import start_due
     except ImportError:  # the announcements service is optional for the engine
         return []
-    return start_due(session, utcnow())
+    return start_due(session, utcnow(), settings=settings)
 
 
 class Worker:
@@ -201,7 +201,10 @@ class Worker:
             now = time.monotonic()
             if now - last_due >= 1.0:
                 last_due = now
-                await self._db(_start_due)
+                try:
+                    await self._db(_start_due, self.settings)
+                except Exception:  # a scheduled announcement that cannot start must not stop all sending
+                    log.exception("could not start the scheduled announcements that are due")
                 await self._db(claims.complete_finished)
             room = self.capacity - len(self._in_flight)
             if self._unrecorded > self.capacity * 2:
