@@ -173,3 +173,21 @@ def test_checking_only_writes_nothing(session):
     report = run_import(session, HEADER + f"{SOMCHAI},a,,,,,,,,,,,,\nU1,,,,,,,,,,,,,\n", write=False)
     assert report.imported == 0 and [bad.line for bad in report.bad_rows] == [3]
     assert session.scalar(select(func.count()).select_from(Member)) == 0
+
+
+def test_a_member_who_follows_during_the_import_is_updated_not_duplicated(session):
+    rows = "".join(f"{uid(n)},คนที่ {n},,,,,57,,,,,,,\n" for n in range(1, 7))
+
+    def someone_follows() -> None:
+        session.commit()
+        if importer.report.imported == 2:  # after the first chunk, uid(5) adds the account via LINE
+            session.add(Member(line_user_id=uid(5), display_name="จาก LINE", status="follower"))
+            session.commit()
+
+    with open_table(io.BytesIO((HEADER + rows).encode()), MEMBER_COLUMNS) as table:
+        importer = MemberImport(session, chunk_size=2)
+        report = importer.run(table, after_chunk=someone_follows)
+    assert (report.imported, report.updated, report.bad_rows) == (5, 1, [])
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Member)) == 6
+    assert member(session, uid(5)).display_name == "คนที่ 5" and member(session, uid(5)).province_code == "57"

@@ -260,25 +260,19 @@ class MemberImport:
         now = utcnow()
         new = [values for values in chunk if values["line_user_id"] not in existing]
         old = [values for values in chunk if values["line_user_id"] in existing]
-        if new:
-            self._insert_new(new, now)
-        for columns, group in _by_columns(old).items():
-            table = Member.__table__
-            statement = (
-                table.update()
-                .where(table.c.id == bindparam("_id"))
-                .values({**{name: bindparam(f"_{name}") for name in columns}, "updated_at": now})
-            )
-            self.session.execute(
-                statement,
-                [
-                    {"_id": existing[v["line_user_id"]], **{f"_{name}": v[name] for name in columns}}
-                    for v in group
-                ],
-            )
+        inserted = self._insert_new(new, now) if new else 0
+        racing = len(new) - inserted
+        updated = len(old) + racing
+        if racing:
+            # Some "new" members appeared meanwhile (they followed during the import): update them too.
+            self._empty_at_start = False
+            existing.update(self._member_ids([values["line_user_id"] for values in new]))
+            old = [*old, *new]
+        if old:
+            self._update_old(old, existing, now)
         self._write_topics(chunk, existing, replace=bool(old))
-        self.report.imported += len(new)
-        self.report.updated += len(old)
+        self.report.imported += inserted
+        self.report.updated += updated
 
     def _write_topics(self, chunk: list[dict[str, Any]], ids: dict[str, int], *, replace: bool) -> None:
         """Replace the topics of the members whose rows give some (ids: of those that existed before)."""
@@ -298,15 +292,19 @@ class MemberImport:
                 pairs,
             )
 
-    def _insert_new(self, new: list[dict[str, Any]], now: datetime) -> None:
+    def _insert_new(self, new: list[dict[str, Any]], now: datetime) -> int:
         """Insert new members with the driver's executemany: SQLAlchemy's per-row work cost a third more."""
         connection = self.session.connection()
         sqlite = connection.dialect.name == "sqlite"
         columns = (*_MEMBER_COLUMNS, "line_user_id", "status", "joined_via", "created_at", "updated_at")
         mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        statement = f"INSERT INTO members ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        # A member who follows the account while the file is being imported is already there: keep them.
+        statement = (
+            f"INSERT INTO members ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+            "ON CONFLICT (line_user_id) DO NOTHING"
+        )
         stamp = _stored_time(now, sqlite)
-        connection.exec_driver_sql(
+        result = connection.exec_driver_sql(
             statement,
             [
                 (
@@ -321,8 +319,31 @@ class MemberImport:
                 for values in new
             ],
         )
+        # Drivers that cannot count an executemany say -1: then nothing conflicted that we know of.
+        return result.rowcount if result.rowcount >= 0 else len(new)
+
+    def _update_old(self, old: list[dict[str, Any]], ids: dict[str, int], now: datetime) -> None:
+        """Update existing members with what their rows give; one executemany per set of given columns."""
+        connection = self.session.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        stamp = _stored_time(now, sqlite)
+        for columns, group in _by_columns(old).items():
+            assignments = ", ".join(f"{name} = {mark}" for name in (*columns, "updated_at"))
+            connection.exec_driver_sql(
+                f"UPDATE members SET {assignments} WHERE id = {mark}",
+                [
+                    (
+                        *(_stored_time(v[c], sqlite) if c == "followed_at" else v[c] for c in columns),
+                        stamp,
+                        ids[v["line_user_id"]],
+                    )
+                    for v in group
+                ],
+            )
 
 
+# Member columns an import may set, in insert order (followed_at last: it is converted on the way).
 _MEMBER_COLUMNS = (
     "display_name", "full_name", "organisation_id", "personnel_type_id", "position_id", "position_text",
     "province_code", "district_code", "subdistrict_code", "village_no", "phone", "followed_at",
