@@ -239,9 +239,9 @@ class MemberImport:
         self._write(chunk)
         after_chunk()
 
-    def _member_ids(self, line_user_ids: list[str]) -> dict[str, int]:
+    def _member_ids(self, line_user_ids: list[str], *, fresh: bool = False) -> dict[str, int]:
         """Ids of the members among `line_user_ids` that exist, in one query with one parameter."""
-        if self._empty_at_start:
+        if self._empty_at_start and not fresh:
             return {}  # a first import: nobody exists yet but the rows this run wrote (never repeated)
         column = Member.__table__.c.line_user_id
         if self.session.get_bind().dialect.name == "sqlite":
@@ -283,13 +283,22 @@ class MemberImport:
             old_ids = [ids[v["line_user_id"]] for v in given if v["line_user_id"] in ids]
             self.session.execute(delete(MemberTopic).where(MemberTopic.member_id.in_(old_ids)))
         pairs = [(code, values["line_user_id"]) for values in given for code in values["topics"]]
-        if pairs:
-            # The database finds each member's id by its unique LINE user ID: no round trip to fetch ids.
-            mark = "?" if self.session.get_bind().dialect.paramstyle == "qmark" else "%s"
-            self.session.connection().exec_driver_sql(
-                f"INSERT INTO member_topics (member_id, topic_code) "
-                f"SELECT id, {mark} FROM members WHERE line_user_id = {mark}",
+        if not pairs:
+            return
+        # The database finds each member's id by its unique LINE user ID: no round trip to fetch ids.
+        connection = self.session.connection()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "INSERT INTO member_topics (member_id, topic_code) SELECT id, ? FROM members WHERE line_user_id = ?",
                 pairs,
+            )
+        else:
+            # PostgreSQL: fetch the new members' ids in one query, then plain rows (measured fastest).
+            missing = list({user_id for _code, user_id in pairs if user_id not in ids})
+            ids = {**ids, **self._member_ids(missing, fresh=True)} if missing else ids
+            connection.exec_driver_sql(
+                "INSERT INTO member_topics (member_id, topic_code) VALUES (%s, %s)",
+                [(ids[user_id], code) for code, user_id in pairs],
             )
 
     def _insert_new(self, new: list[dict[str, Any]], now: datetime) -> int:
