@@ -144,10 +144,19 @@ def test_a_worker_killed_mid_send_and_restarted_skips_nobody_and_sends_nobody_tw
 def test_two_workers_on_postgresql_share_the_batches(database_url, slow_sim, slow_members, tmp_path):
     if not database_url.startswith("postgresql"):
         pytest.skip("several workers are for PostgreSQL")
-    announcement_id = send_to_followers(database_url)
     env = worker_env(database_url, slow_sim, BOKTOR_MULTICAST_CONCURRENCY="1")
-    workers = [start_worker(tmp_path, env, "--until-idle") for _ in range(2)]
-    outputs = [w.communicate(timeout=120) for w in workers]
+    workers = [start_worker(tmp_path, env) for _ in range(2)]
+    deadline = time.monotonic() + 60
+    while live_workers(database_url) < 2:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.05)
+    announcement_id = send_to_followers(database_url)
+    while announcement(database_url, announcement_id).status != AnnouncementStatus.completed:
+        assert time.monotonic() < deadline + 60, "the workers did not finish"
+        time.sleep(0.1)
+    for process in workers:
+        process.send_signal(signal.SIGTERM)
+    outputs = [w.communicate(timeout=30) for w in workers]
 
     assert [w.returncode for w in workers] == [0, 0], outputs
     sent = [int(re.findall(r"(\d+) batches sent", err)[-1]) for _, err in outputs]
@@ -155,3 +164,8 @@ def test_two_workers_on_postgresql_share_the_batches(database_url, slow_sim, slo
     stats = slow_sim.client.stats()
     assert stats["recipients"] == 5000 and stats["duplicates"] == 0
     assert ledger_statuses(database_url, announcement_id) == {"sent": 5000}
+
+
+def live_workers(database_url: str) -> int:
+    with transaction(database_url) as session:
+        return session.scalar(select(func.count()).select_from(DeliveryWorker))

@@ -177,6 +177,7 @@ class Worker:
                     await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
             await self._flush()
             await self._db(claims.complete_finished)
+            self._report()
         finally:
             beat.cancel()
             recorder.cancel()
@@ -227,7 +228,6 @@ class Worker:
                 await self._flush()
                 await self._db(claims.complete_finished)
                 if not await self._db(claims.has_work, self.id):
-                    self._report()
                     self._say(messages.IDLE)
                     return
             with contextlib.suppress(TimeoutError):
