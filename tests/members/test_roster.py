@@ -126,10 +126,26 @@ def test_the_roster_is_matched_to_members_already_present(session):
         "filename": "รายชื่อ.xlsx",
         "province_code": "57",
         "district_code": None,
+        "organisation_id": None,
         "uploaded_at": None,
         "entries": 3,
         "matched": 1,
     }
+
+
+def test_a_roster_of_one_organisation_fills_rows_that_leave_it_out(session):
+    data = "ชื่อ-สกุล,หน่วยงาน,อำเภอ\nนายสมชาย ใจดี,,แม่สาย\nนางวิไล คำแสน,กรมที่ดิน,แม่สาย\n".encode()
+    report = run(session, data, name="พช. แม่สาย", district_code="5709", organisation="พช.")
+    assert (report.province_code, report.entries, report.bad_rows) == ("57", 2, [])
+    catalogue = Catalogue(session)
+    organisations = session.scalars(select(RosterEntry.organisation_id).order_by(RosterEntry.line_no)).all()
+    assert organisations == [
+        catalogue.find(catalogue.organisations, "cdd").id,
+        catalogue.find(catalogue.organisations, "dol").id,
+    ]
+    assert session.get(Roster, report.roster_id).organisation_id == organisations[0]
+    with pytest.raises(RosterError, match="Unknown organisation"):
+        run(session, data, name="x", organisation="กรมที่ไม่มี")
 
 
 def test_files_and_options_that_cannot_be_used(session):

@@ -35,7 +35,7 @@ def test_roster_upload_and_list_over_http(database_url):
         running_app(demo_settings(database_url), background=False) as url,
         httpx.Client(base_url=url) as client,
     ):
-        done = upload(tokens["chiangrai"], {"name": "พช. เชียงราย 2568"})
+        done = upload(tokens["chiangrai"], {"name": "พช. เชียงราย 2568", "organisation": "พช."})
         assert done.status_code == 201, done.text
         body = done.json()
         assert (body["province_code"], body["entries"]) == ("57", 3)  # the office's province by default
@@ -72,3 +72,6 @@ def test_roster_upload_and_list_over_http(database_url):
         assert names(tokens["ministry"]) == ["ทั้งประเทศ", "พช. เชียงราย 2568"]
         assert names(tokens["chiangrai"]) == ["ทั้งประเทศ", "พช. เชียงราย 2568"]
         assert names(tokens["nan"]) == []
+        listed = client.get("/api/rosters", headers={"Authorization": f"Bearer {tokens['chiangrai']}"}).json()
+        office_roster = next(r for r in listed["rosters"] if r["id"] == body["roster_id"])
+        assert office_roster["organisation_id"] is not None and office_roster["entries"] == 3

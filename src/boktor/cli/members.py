@@ -79,6 +79,10 @@ def finish(
         return
     print_bad_rows(report.bad_rows)
     console.print(summary)
+    if skipped := sum(report.skipped.values()):
+        console.print(
+            f"Skipped {skipped} rows that are not people (blank rows, totals, signatures, repeated headers)."
+        )
     if report.bad_rows:
         console.print(f"{report.bad_row_count} rows were not imported; fix them and import the file again.")
 

@@ -22,6 +22,11 @@ def import_(
     name: str = typer.Option(..., "--name", help="A name for this roster, e.g. 'บุคลากร พช. เชียงราย 2568'."),
     province: str | None = typer.Option(None, "--province", help="The roster's province (code or name)."),
     district: str | None = typer.Option(None, "--district", help="The roster's district, if it is of one."),
+    organisation: str | None = typer.Option(
+        None,
+        "--organisation",
+        help="The roster's organisation (code, Thai name or short name), if it is of one.",
+    ),
     strict: bool = typer.Option(False, "--strict", help="Store nothing and exit 1 if any row is bad."),
     report: Path | None = typer.Option(None, "--report", help="Write the bad rows to this CSV file."),
     as_json: bool = JSON_OPTION,
@@ -34,7 +39,13 @@ def import_(
     try:
         with database() as session, open_table(file, ROSTER_COLUMNS) as table:
             result = import_roster(
-                session, table, name=name, filename=file.name, province_code=province, district_code=district
+                session,
+                table,
+                name=name,
+                filename=file.name,
+                province_code=province,
+                district_code=district,
+                organisation=organisation,
             )
             if strict and result.bad_rows:
                 finish(result, as_json=as_json, report_path=report, summary="Nothing was stored (--strict).")

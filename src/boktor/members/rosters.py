@@ -79,6 +79,7 @@ def import_roster(
     filename: str | None = None,
     province_code: str | None = None,
     district_code: str | None = None,
+    organisation: str | None = None,
     uploaded_by_id: int | None = None,
 ) -> RosterReport:
     """Store the good rows of `table` as a new roster, report the bad ones, then match it to members."""
@@ -95,6 +96,13 @@ def import_roster(
         if district is None:
             raise RosterError(f"Unknown district {district_code!r} for this roster.")
         district_code, province_code = district.code, district.province_code
+    catalogue = Catalogue(session)
+    organisation_id = None
+    if organisation:
+        found_organisation = catalogue.find(catalogue.organisations, organisation)
+        if found_organisation is None:
+            raise RosterError(f"Unknown organisation {organisation!r} (see `boktor org list`).")
+        organisation_id = found_organisation.id
     check_table(table)
 
     roster = Roster(
@@ -102,12 +110,13 @@ def import_roster(
         filename=(filename or "")[:255] or None,
         province_code=province_code,
         district_code=district_code,
+        organisation_id=organisation_id,
         uploaded_by_id=uploaded_by_id,
     )
     session.add(roster)
     session.flush()
     report = RosterReport(roster_id=roster.id, name=roster.name, province_code=province_code)
-    resolver = ProfileResolver(Catalogue(session), province_code=province_code)
+    resolver = ProfileResolver(catalogue, province_code=province_code)
     seen: dict[tuple, int] = {}
     chunk: list[dict[str, Any]] = []
     for row in table:
@@ -132,8 +141,11 @@ def import_roster(
             continue
         seen[key] = row.line
         entry = {column: values.get(column) for column in _ENTRY_COLUMNS}
+        # A roster of one district or one organisation says so for rows that leave it out.
         if district_code and not entry["district_code"]:
             entry["district_code"] = district_code
+        if organisation_id and not entry["organisation_id"]:
+            entry["organisation_id"] = organisation_id
         entry.update(roster_id=roster.id, line_no=row.line, full_name=full_name, name_key=key[0])
         chunk.append(entry)
         if len(chunk) >= CHUNK_SIZE:
@@ -170,6 +182,7 @@ def list_rosters(session: Session, *, province_code: str | None = None) -> list[
             "filename": roster.filename,
             "province_code": roster.province_code,
             "district_code": roster.district_code,
+            "organisation_id": roster.organisation_id,
             "uploaded_at": roster.uploaded_at.isoformat(),
             "entries": roster.row_count,
             "matched": count,

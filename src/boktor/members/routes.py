@@ -57,6 +57,9 @@ def upload_roster(
     district: Annotated[
         str | None, Form(description="District code or name, if the roster is of one.")
     ] = None,
+    organisation: Annotated[
+        str | None, Form(description="Organisation code, Thai name or short name, if the roster is of one.")
+    ] = None,
 ) -> dict[str, Any]:
     """Upload expected personnel; good rows are stored and matched, bad rows reported by line and column."""
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
@@ -74,6 +77,7 @@ def upload_roster(
                 filename=file.filename,
                 province_code=province,
                 district_code=district,
+                organisation=organisation,
                 uploaded_by_id=user.id,
             )
     except (TabularError, RosterError) as error:
