@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from boktor.announcements.models import AnnouncementStatus
-from boktor.db import transaction
-from boktor.delivery.models import BatchStatus
+from boktor.db import transaction, utcnow
+from boktor.delivery.models import Batch, BatchStatus, DeliveryAttempt
 from boktor.delivery.status import delivery_counts
 from tests.delivery.helpers import (
     add_members,
@@ -125,3 +127,21 @@ def test_over_the_rate_limit_the_worker_slows_down_and_still_sends_everything(da
     assert stats["deliveries"] == 2 * len(members) and stats["duplicates"] == 0
     assert "rate_limited" in {t.outcome for t in attempts(database_url, second)}
     assert ledger_statuses(database_url, second) == {"sent": len(members)}
+
+
+def test_a_batch_first_tried_a_day_ago_is_not_retried_because_line_forgot_its_key(database_url, sim, members):
+    announcement_id = send_to_followers(database_url)
+    first = batches(database_url, announcement_id)[0]
+    with transaction(database_url) as session:
+        session.add(
+            DeliveryAttempt(
+                batch_id=first.id, attempt_no=1, started_at=utcnow() - timedelta(hours=24), outcome="retry"
+            )
+        )
+        session.execute(update(Batch).where(Batch.id == first.id).values(attempts=1))
+
+    work(settings_for(database_url, sim))
+
+    settled = {b.id: b for b in batches(database_url, announcement_id)}
+    assert settled[first.id].status == BatchStatus.failed and "24 hours" in settled[first.id].error
+    assert sim.client.stats()["recipients"] == len(members) - 500

@@ -31,6 +31,7 @@ class ClaimedBatch:
     attempts: int
     user_ids: list[str] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    first_attempt_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -134,6 +135,15 @@ def claim_batches(
             batch.skipped.append(delivery_id)
         else:
             batch.user_ids.append(line_user_id)
+    tried = [b.id for b in batches.values() if b.attempts]
+    if tried:
+        # LINE remembers a retry key for 24 hours: the worker must know how old a batch's first attempt is.
+        for batch_id, first in session.execute(
+            select(DeliveryAttempt.batch_id, func.min(DeliveryAttempt.started_at))
+            .where(DeliveryAttempt.batch_id.in_(tried))
+            .group_by(DeliveryAttempt.batch_id)
+        ):
+            batches[batch_id].first_attempt_at = first
     return sorted(batches.values(), key=lambda b: b.id)
 
 

@@ -7,6 +7,10 @@ QUOTA_PAUSE = (
     "then resume."
 )
 CONTENT_FAILED = "Boktor could not build the LINE messages for this announcement: {error}"
+RETRY_KEY_EXPIRED = (
+    "LINE did not confirm this batch within 23 hours of the first attempt. LINE forgets retry keys after 24 "
+    "hours, so sending it again could reach people twice; it is not retried automatically."
+)
 PROGRESS = (
     "{sent} batches sent, {failed} failed, {recipients} recipients; {in_flight} in flight, {rate:.0f} req/s"
 )

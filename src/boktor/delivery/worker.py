@@ -53,6 +53,8 @@ CLAIM_CHUNK = 24
 RETRIES_PER_CLAIM = 8
 BACKOFF_BASE_S = 0.25
 BACKOFF_MAX_S = 30.0
+# LINE forgets an accepted retry key after 24 hours; past that a retry could deliver twice, so it stops.
+RETRY_KEY_WINDOW = timedelta(hours=23)
 
 MessagesFor = Callable[[Announcement, str], list[dict[str, Any]]]
 
@@ -290,9 +292,15 @@ class Worker:
                 result.attempts = attempts
                 await self._settle(result)
                 return
+            if batch.first_attempt_at and utcnow() - batch.first_attempt_at > RETRY_KEY_WINDOW:
+                result.status, result.error = BatchStatus.failed, messages.RETRY_KEY_EXPIRED
+                self.done.batches_failed += 1
+                await self._settle(result)
+                return
             await self.limiter.acquire()
             async with self._semaphore:
                 started = utcnow()
+                batch.first_attempt_at = batch.first_attempt_at or started
                 answer = await send_multicast(api, batch.user_ids, parsed, batch.retry_key, unit)
             attempts += 1
             self.done.requests += 1
