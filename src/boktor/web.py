@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from boktor.config import Settings
@@ -26,3 +27,11 @@ def get_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# A dependency with yield ends, by default, after the response has gone out; the client's next request
+# must see what this one wrote, so the session commits before the response (scope="function").
+# Routes take `session: DbSession` (or `session: Session = SESSION`); sharing the one Depends object
+# lets current_user and the route use the same session.
+SESSION = Depends(get_session, scope="function")
+DbSession = Annotated[Session, SESSION]

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from boktor.accounts.models import AdminUser
 from boktor.accounts.service import user_for_token
-from boktor.web import get_session
+from boktor.web import SESSION
 
 
-def current_user(request: Request, session: Session = Depends(get_session)) -> AdminUser:
+def current_user(request: Request, session: Session = SESSION) -> AdminUser:
     """The user behind the request's bearer token; 401 in plain words otherwise."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

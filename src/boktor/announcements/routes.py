@@ -17,7 +17,7 @@ from boktor.announcements.quota import QuotaUnavailable, current_quota
 from boktor.announcements.results import announcement_status, summary
 from boktor.announcements.schemas import AnnouncementIn, AudienceIn, StepIn
 from boktor.config import Settings
-from boktor.web import get_session, get_settings_dep
+from boktor.web import SESSION, get_settings_dep
 
 router = APIRouter(prefix="/api", tags=["announcements"])
 UNPROCESSABLE = 422
@@ -34,14 +34,6 @@ _STATUS = {
 def _refuse(error: Exception) -> HTTPException:
     code = next((c for kind, c in _STATUS.items() if isinstance(error, kind)), status.HTTP_400_BAD_REQUEST)
     return HTTPException(code, detail=str(error))
-
-
-def _commit(session: Session) -> None:
-    """Commit before answering, so the caller's next request sees the change.
-
-    get_session commits when the dependency exits, which FastAPI may do after the response has gone out.
-    """
-    session.commit()
 
 
 def _load(session: Session, announcement_id: int) -> Announcement:
@@ -62,7 +54,7 @@ def _quota(session: Session, settings: Settings, audience: int) -> dict[str, Any
 @router.post("/audiences/count")
 def count_audience(
     request: AudienceIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     settings: Settings = Depends(get_settings_dep),
     user: AdminUser = Depends(current_user),
 ) -> dict[str, Any]:
@@ -78,7 +70,7 @@ def count_audience(
 @router.post("/announcements", status_code=status.HTTP_201_CREATED)
 def create_announcement(
     request: AnnouncementIn,
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     settings: Settings = Depends(get_settings_dep),
     user: AdminUser = Depends(current_user),
 ) -> dict[str, Any]:
@@ -89,13 +81,12 @@ def create_announcement(
         raise _refuse(error) from error
     reach = audience_count(session, announcement.audience)
     result = {**summary(announcement), "audience_count": reach, "quota": _quota(session, settings, reach)}
-    _commit(session)
     return result
 
 
 @router.get("/announcements/{announcement_id}")
 def read_announcement(
-    announcement_id: int, session: Session = Depends(get_session), user: AdminUser = Depends(current_user)
+    announcement_id: int, session: Session = SESSION, user: AdminUser = Depends(current_user)
 ) -> dict[str, Any]:
     """One announcement as written, with its workflow dates."""
     announcement = _load(session, announcement_id)
@@ -104,7 +95,7 @@ def read_announcement(
 
 @router.get("/announcements/{announcement_id}/status")
 def read_status(
-    announcement_id: int, session: Session = Depends(get_session), user: AdminUser = Depends(current_user)
+    announcement_id: int, session: Session = SESSION, user: AdminUser = Depends(current_user)
 ) -> dict[str, Any]:
     """Targeted, sent, pending, failed (with LINE's messages), blocked, acknowledged, relayed and reach."""
     return announcement_status(session, _load(session, announcement_id))
@@ -114,7 +105,7 @@ def read_status(
 def preview(
     announcement_id: int,
     purpose: str = "announcement",
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     user: AdminUser = Depends(current_user),
 ) -> list[dict[str, Any]]:
     """The exact LINE message objects members will receive."""
@@ -132,7 +123,7 @@ def take_step(
     announcement_id: int,
     step: str,
     request: StepIn | None = Body(None),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     settings: Settings = Depends(get_settings_dep),
     user: AdminUser = Depends(current_user),
 ) -> dict[str, Any]:
@@ -161,5 +152,4 @@ def take_step(
     result = summary(announcement)
     if isinstance(outcome, service.SendResult):
         result["result"] = outcome.as_dict()
-    _commit(session)
     return result

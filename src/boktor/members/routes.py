@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
-from sqlalchemy.orm import Session
 
 from boktor.accounts.auth import require_role
 from boktor.accounts.models import AdminUser
 from boktor.members.rosters import ROSTER_COLUMNS, RosterError, import_roster, list_rosters
 from boktor.members.tabular import TabularError, open_table
 from boktor.org import areas
-from boktor.web import get_session
+from boktor.web import DbSession
 
 router = APIRouter(prefix="/api/rosters", tags=["rosters"])
 
@@ -50,7 +49,7 @@ def _scoped_area(
 @router.post("", status_code=status.HTTP_201_CREATED)
 def upload_roster(
     user: RosterUser,
-    session: Annotated[Session, Depends(get_session)],
+    session: DbSession,
     file: Annotated[UploadFile, File(description="The roster: Excel .xlsx or CSV, with a header row.")],
     name: Annotated[str, Form(description="A name for this roster, e.g. 'บุคลากร พช. เชียงราย 2568'.")],
     province: Annotated[str | None, Form(description="Province code or name (offices: their own).")] = None,
@@ -86,6 +85,6 @@ def upload_roster(
 
 
 @router.get("")
-def rosters(user: RosterUser, session: Annotated[Session, Depends(get_session)]) -> dict[str, Any]:
+def rosters(user: RosterUser, session: DbSession) -> dict[str, Any]:
     """The rosters this user may see (an office: its province's), newest first."""
     return {"rosters": list_rosters(session, province_code=user.scope_province_code)}

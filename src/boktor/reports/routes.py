@@ -12,7 +12,7 @@ from boktor.members.invites import find_invite, invite_qr_png
 from boktor.org.models import Organisation
 from boktor.reports.coverage import CoverageError, Scope, coverage, missing_people, resolve_scope
 from boktor.reports.excel import coverage_workbook
-from boktor.web import get_session, get_settings_dep
+from boktor.web import SESSION, get_settings_dep
 
 router = APIRouter(tags=["reports"])
 
@@ -63,7 +63,7 @@ def coverage_report(
         None, description="Break down by province, district, subdistrict or organisation."
     ),
     user: AdminUser = Depends(current_user),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Expected, joined and surveyed people, per area or organisation, with the total."""
     scope = _scope_for(session, user, province, district, organisation)
@@ -79,7 +79,7 @@ def missing_workbook(
     district: str | None = None,
     organisation: str | None = None,
     user: AdminUser = Depends(current_user),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     settings: Settings = Depends(get_settings_dep),
 ) -> Response:
     """The coverage workbook: totals, and who is missing with a personal invite link each."""
@@ -101,7 +101,7 @@ def invite_qr(
     code: str,
     scale: int = Query(8, ge=1, le=40, description="Pixels per QR module."),
     user: AdminUser = Depends(current_user),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
     settings: Settings = Depends(get_settings_dep),
 ) -> Response:
     """The QR code of an invite, as a PNG to print on a poster or send to the person."""
