@@ -157,7 +157,7 @@ def bench_d(engine: str, url: str, sim, members: int, workdir: Path) -> None:
     wait_until(lambda: pending_batches(url, announcement_id) == 0, 120, 0.05, "the ledger")
     for worker in workers:
         worker.terminate()
-    shares = [int((re.findall(r"(\d+) batches sent", w.stderr()) or ["0"])[-1]) for w in workers]
+    shares = [int((re.findall(r"batches sent: (\d+)", w.stderr()) or ["0"])[-1]) for w in workers]
     report(
         "d",
         engine,

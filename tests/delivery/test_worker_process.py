@@ -159,7 +159,7 @@ def test_two_workers_on_postgresql_share_the_batches(database_url, slow_sim, slo
     outputs = [w.communicate(timeout=30) for w in workers]
 
     assert [w.returncode for w in workers] == [0, 0], outputs
-    sent = [int(re.findall(r"(\d+) batches sent", err)[-1]) for _, err in outputs]
+    sent = [int(re.findall(r"batches sent: (\d+)", err)[-1]) for _, err in outputs]
     assert sum(sent) == 10 and min(sent) > 0
     stats = slow_sim.client.stats()
     assert stats["recipients"] == 5000 and stats["duplicates"] == 0

@@ -12,7 +12,8 @@ RETRY_KEY_EXPIRED = (
     "hours, so sending it again could reach people twice; it is not retried automatically."
 )
 PROGRESS = (
-    "{sent} batches sent, {failed} failed, {recipients} recipients; {in_flight} in flight, {rate:.0f} req/s"
+    "batches sent: {sent}, failed: {failed}; recipients reached: {recipients}; in flight: {in_flight}; "
+    "pace {rate:.0f} requests/s"
 )
 STOPPING = "Stopping: finishing {in_flight} requests in flight."
 IDLE = "Nothing left to send."
