@@ -6,9 +6,10 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from boktor.announcements.models import AnnouncementStatus
+from boktor.audit.models import AuditEntry
 from boktor.db import transaction, utcnow
 from boktor.delivery.models import Batch, BatchStatus, DeliveryAttempt
 from boktor.delivery.status import delivery_counts
@@ -113,6 +114,11 @@ def test_out_of_monthly_quota_pauses_with_a_reason_and_resumes_when_quota_is_rai
     assert stats["recipients"] == 1200 and stats["duplicates"] == 0
     assert announcement(database_url, announcement_id).status == AnnouncementStatus.completed
     assert ledger_statuses(database_url, announcement_id) == {"sent": 1200}
+    with transaction(database_url) as session:  # both of the worker's transitions are in the audit log
+        audit = session.execute(
+            select(AuditEntry.action, AuditEntry.actor_label).where(AuditEntry.subject_id == announcement_id)
+        ).all()
+    assert ("announcement.paused", "worker") in audit and ("announcement.completed", "worker") in audit
 
 
 def test_over_the_rate_limit_the_worker_slows_down_and_still_sends_everything(database_url, sim, members):
