@@ -13,6 +13,6 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database at `database_url` to the newest schema (idempotent)."""
     command.upgrade(alembic_config(database_url), revision)
