@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 from delivery_common import (
-    ENTRY,
     WorkerProcess,
     announcement_state,
     live_workers,
@@ -203,17 +202,10 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--which", default="a,b,c,d,e")
     parser.add_argument("--members", type=int, default=300_000)
-    parser.add_argument(
-        "--entry",
-        choices=["cli", "module"],
-        default="cli",
-        help="start workers as `boktor worker` (cli) or `python -m boktor.delivery` (module)",
-    )
     args = parser.parse_args()
-    ENTRY[0] = args.entry
     which = [w.strip() for w in args.which.split(",") if w.strip()]
     print(
-        f"machine: {machine()}; engine {args.engine}; {args.members:,} members; workers: {args.entry}",
+        f"machine: {machine()}; engine {args.engine}; {args.members:,} members; workers: boktor worker",
         flush=True,
     )
     print(f"load average before: {os.getloadavg()}", flush=True)

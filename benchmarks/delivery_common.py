@@ -161,13 +161,11 @@ def live_workers(url: str) -> int:
         return session.scalar(select(func.count()).select_from(DeliveryWorker))
 
 
-# How a worker process is started: `boktor worker` or `python -m boktor.delivery` (the same worker, lighter).
-ENTRIES = {"cli": ["-m", "boktor.cli", "worker"], "module": ["-m", "boktor.delivery"]}
-ENTRY = ["cli"]
+WORKER_COMMAND = ["-m", "boktor.cli", "worker"]  # `boktor worker`, as an operator starts it
 
 
 class WorkerProcess:
-    """A worker as its own process (see ENTRIES), with its stderr kept in a file."""
+    """A `boktor worker` process, with its stderr kept in a file."""
 
     def __init__(self, url: str, sim: RunningSim, workdir: Path, *args: str) -> None:
         env = dict(os.environ)
@@ -182,7 +180,7 @@ class WorkerProcess:
             "w+", prefix="worker-", suffix=".log", dir=workdir, delete=False
         )
         self.process = subprocess.Popen(
-            [sys.executable, *ENTRIES[ENTRY[0]], *args],
+            [sys.executable, *WORKER_COMMAND, *args],
             cwd=workdir,
             env=env,
             stdout=subprocess.DEVNULL,
