@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from boktor.config import Settings
-from boktor.db import session_factory
+from boktor.db import transaction
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -18,15 +18,8 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed if the route returns, rolled back if it raises."""
-    session = session_factory(request.app.state.settings.database_url)()
-    try:
+    with transaction(request.app.state.settings.database_url) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # A dependency with yield ends, by default, after the response has gone out; the client's next request

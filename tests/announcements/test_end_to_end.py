@@ -5,50 +5,21 @@ those who have not acknowledged."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from boktor.app import create_app
 from boktor.cli import app as boktor
 from boktor.config import get_settings
 from boktor.db import session_factory
 from boktor.members.models import Member
-from tests.apprunner import demo_settings, free_port
+from tests.apprunner import demo_settings, free_port, running_app
 from tests.sim.simkit import start_sim
 
 SECRET = "e2e-channel-secret"
 TOKEN = "e2e-access-token"
-
-
-@contextmanager
-def serve_on(settings, port: int) -> Iterator[str]:
-    """Boktor's real app on a chosen port (the simulator must know the webhook address before it starts)."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def wait_for(check, timeout: float = 30.0):
@@ -94,7 +65,7 @@ def world(database_url: str, monkeypatch: pytest.MonkeyPatch):
             database_url, LINE_API_BASE_URL=sim.url, LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
             BOKTOR_EMBEDDED_WORKER=False,
         )  # fmt: skip
-        with serve_on(settings, port):
+        with running_app(settings, port=port):
             yield sim
         get_settings.cache_clear()
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-import httpx
 import pytest
-import uvicorn
 
-from boktor.app import create_app
 from boktor.config import Settings
-from tests.apprunner import demo_settings, free_port
+from tests.apprunner import demo_settings, free_port, running_app
 from tests.sim.fixtures import sim, sim_factory  # noqa: F401  (fixtures for tests that need a bare simulator)
 from tests.sim.simkit import RunningSim, SimClient, start_sim
 
@@ -66,38 +61,10 @@ def line(webhook_sim: tuple[RunningSim, int], database_url: str) -> Line:
     return Line(running, port, settings)
 
 
-@contextmanager
-def serve(settings: Settings, port: int, *, background: bool = True) -> Iterator[str]:
-    """Serve Boktor on `port` (the simulator's webhook target) in a thread until the block ends."""
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, background=background), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        server.should_exit = True
-        raise RuntimeError("Boktor did not start")
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def boktor(line: Line) -> Iterator[str]:
     """Boktor running (with its inbox processor) on the port the simulator posts webhooks to."""
-    with serve(line.settings, line.port) as url:
+    with running_app(line.settings, port=line.port) as url:
         yield url
 
 

@@ -13,8 +13,9 @@ from boktor.db import engine_for, transaction
 from boktor.interactions import inbox
 from boktor.interactions.models import InboxEvent
 from boktor.line.webhook import MAX_BODY_BYTES, parse_events, signature_is_valid, signature_of
+from tests.apprunner import running_app
 from tests.interactions import harness
-from tests.interactions.harness import Line, serve, wait_until
+from tests.interactions.harness import Line, wait_until
 
 # The chat tests' fixtures, shared with the webhook tests.
 webhook_sim, line, boktor = harness.webhook_sim, harness.line, harness.boktor
@@ -49,7 +50,7 @@ def rows(line: Line) -> list[InboxEvent]:
 @pytest.fixture
 def quiet_boktor(line: Line):
     """Boktor without its processor, so tests see exactly what the webhook itself stored."""
-    with serve(line.settings, line.port, background=False) as url:
+    with running_app(line.settings, port=line.port, background=False) as url:
         yield url
 
 
@@ -152,13 +153,15 @@ def test_a_redelivered_event_is_handled_once(line: Line, boktor: str) -> None:
 
 def test_events_stored_before_a_crash_are_handled_when_boktor_starts_again(line: Line) -> None:
     user = line.phone("ประเสริฐ คำแสน")
-    with serve(line.settings, line.port, background=False):  # answered 200, then "died" before handling
+    with running_app(
+        line.settings, port=line.port, background=False
+    ):  # answered 200, then "died" before handling
         assert line.client.follow(user)["webhook_status"] == 200
         line.client.send_text(user, "ข่าว")
     assert [row.status for row in rows(line)] == ["pending", "pending"]
     assert line.client.inbox(user) == []
 
-    with serve(line.settings, line.port):  # the restart finds the pending rows at once
+    with running_app(line.settings, port=line.port):  # the restart finds the pending rows at once
         items = wait_until(lambda: (lambda got: got if len(got) == 2 else None)(line.client.inbox(user)))
         assert items[0]["view"]["title"] == "ยินดีต้อนรับสู่ @มหาดไทย"
         wait_until(lambda: all(row.status == "done" for row in rows(line)))
