@@ -21,8 +21,9 @@ from boktor.db import engine_for
 
 log = logging.getLogger(__name__)
 
-# Each feature's routes module exposes `router`, and may expose `async def background(app)`,
-# a long-running task started with the application (e.g. the webhook inbox processor).
+# Each feature's routes module exposes `router`, and may expose `async def background(app)`, a long-running
+# task started with the application (e.g. the webhook inbox processor), and `middleware`, ASGI middleware
+# classes for paths too hot for the whole stack (LINE's webhook).
 FEATURE_ROUTES = (
     "boktor.interactions.routes",
     "boktor.survey.routes",
@@ -67,4 +68,6 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
 
     for module in modules:
         app.include_router(module.router)
+        for middleware in getattr(module, "middleware", ()):
+            app.add_middleware(middleware)  # added last, so it runs before compression and routing
     return app
