@@ -121,6 +121,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=1_000)
     parser.add_argument("--no-drain", action="store_true", help="Stop after the ingest figures.")
+    parser.add_argument(
+        "--topology",
+        choices=["worker", "embedded"],
+        default="worker",
+        help="worker: `boktor serve` takes events in and a `boktor worker` process answers them (production "
+        "on PostgreSQL); embedded: serve does both (BOKTOR_EMBEDDED_WORKER, the SQLite default)",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="boktor-bench-"))
@@ -154,12 +161,18 @@ def main() -> None:
         LINE_CHANNEL_SECRET=SECRET,
         LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
         LINE_API_BASE_URL=f"http://127.0.0.1:{sim_port}",
-        BOKTOR_EMBEDDED_WORKER="0",
+        BOKTOR_EMBEDDED_WORKER="1" if args.topology == "embedded" else "0",
     )
     app = subprocess.Popen(
         [sys.executable, "-m", "boktor.cli", "serve", "--host", "127.0.0.1", "--port", str(app_port)],
         env=app_env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    worker = None
+    if args.topology == "worker":
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "boktor.cli", "worker", "--quiet"],
+            env=app_env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
     try:
         wait_http(f"http://127.0.0.1:{sim_port}/_sim/health", sim, "the simulator")
         wait_http(f"http://127.0.0.1:{app_port}/healthz", app, "boktor serve")
@@ -179,7 +192,8 @@ def main() -> None:
             stored = connection.scalar(select(func.count()).select_from(InboxEvent))
         print(f"machine: {os.cpu_count()} cores, {cpu_model()}")
         print(
-            f"database: {args.database}; {args.events} signed follow events, {args.connections} connections"
+            f"database: {args.database}; {args.events} signed follow events, {args.connections} connections; "
+            f"topology: {args.topology}"
         )
         print(f"ingest: {args.events / wall:,.0f} events/s over {wall:.2f} s; failures (non-200): {failures}")
         print(
@@ -189,7 +203,8 @@ def main() -> None:
         )
         print(
             f"server CPU: {server_cpu:.1f} s during the load = {1e6 * server_cpu / args.events:.0f} µs per event "
-            f"(ingest and the processor together; one core could take ~{args.events / server_cpu:,.0f} events/s)"
+            f"({'ingest only' if worker else 'ingest and the processor together'}; "
+            f"one core could take ~{args.events / server_cpu:,.0f} events/s)"
         )
         print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work shares these cores)")
         print(f"inbox rows stored: {stored} (expected {total})")
@@ -218,7 +233,9 @@ def main() -> None:
             )
         engine.dispose()
     finally:
-        for process in (app, sim):
+        for process in (app, worker, sim):
+            if process is None:
+                continue
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(10)

@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     # Delivery engine: LINE allows 200 multicast requests per second per channel.
     multicast_rate: float = Field(200.0, validation_alias=_env("BOKTOR_MULTICAST_RATE"))
     multicast_concurrency: int = Field(64, validation_alias=_env("BOKTOR_MULTICAST_CONCURRENCY"))
-    # Run the delivery worker inside `boktor serve` (default on SQLite, where one process does all).
+    # `boktor serve` also does the worker's work: the webhook inbox and delivery (default on SQLite,
+    # where one process does all; on PostgreSQL `boktor worker` processes do it).
     embedded_worker: bool | None = Field(None, validation_alias=_env("BOKTOR_EMBEDDED_WORKER"))
 
     @model_validator(mode="after")

@@ -55,7 +55,8 @@ def world(database_url: str, monkeypatch: pytest.MonkeyPatch):
             "LINE_API_BASE_URL": sim.url,
             "LINE_CHANNEL_SECRET": SECRET,
             "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-            # The test runs the worker itself, as an operator runs `boktor worker`.
+            # The test runs the worker itself, as an operator runs `boktor worker`: it sends the
+            # announcements and answers the members' events that the web process stored.
             "BOKTOR_EMBEDDED_WORKER": "false",
         }
         for key, value in environment.items():
@@ -77,6 +78,7 @@ def test_an_announcement_from_the_command_line_reaches_phones_and_a_tap_shows_in
     phones = sim.client.user_ids()
     for phone in phones:
         assert sim.client.follow(phone)["webhook_status"] == 200
+    run("worker", "--until-idle", "--quiet")  # the worker answers the follows the web process stored
     count_members = lambda: session_factory(database_url)().scalar(select(func.count()).select_from(Member))  # noqa: E731
     wait_for(lambda: count_members() == 3)
 
@@ -108,6 +110,7 @@ def test_an_announcement_from_the_command_line_reaches_phones_and_a_tap_shows_in
 
     tapped = sim.client.tap(phones[0], "รับทราบ")
     assert tapped["webhook_status"] == 200
+    run("worker", "--until-idle", "--quiet")
     wait_for(lambda: any("บันทึกการรับทราบ" in (i["view"].get("text") or "") for i in replies(sim, phones[0])))
 
     status = wait_for(lambda: (s := run("announce", "status", number, "--json"))["acknowledged"] == 1 and s)
@@ -117,6 +120,7 @@ def test_an_announcement_from_the_command_line_reaches_phones_and_a_tap_shows_in
 
     # The second phone passes it on and says to how many.
     sim.client.tap(phones[1], "บอกต่อแล้ว")
+    run("worker", "--until-idle", "--quiet")
     wait_for(
         lambda: any(
             i["view"].get("quick_replies")
@@ -125,6 +129,7 @@ def test_an_announcement_from_the_command_line_reaches_phones_and_a_tap_shows_in
         )
     )
     sim.client.tap(phones[1], "11–50 คน")
+    run("worker", "--until-idle", "--quiet")
     status = wait_for(lambda: (s := run("announce", "status", number, "--json"))["reach"]["11-50"] == 1 and s)
     assert status["relayed"] == 1 and status["acknowledged"] == 1
 

@@ -57,6 +57,8 @@ def line(webhook_sim: tuple[RunningSim, int], database_url: str) -> Line:
         LINE_CHANNEL_ACCESS_TOKEN=running.access_token,
         LINE_LOGIN_CHANNEL_ID=running.login_channel_id,
         BOKTOR_PUBLIC_URL="https://boktor.example.go.th",
+        # One process does it all, as on SQLite by default: serve also handles the inbox (on both engines).
+        BOKTOR_EMBEDDED_WORKER=True,
     )
     return Line(running, port, settings)
 

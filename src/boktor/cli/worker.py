@@ -1,8 +1,9 @@
-"""`boktor worker`: the delivery worker."""
+"""`boktor worker`: the delivery worker, which also handles the webhook inbox."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import typer
 from sqlalchemy.exc import OperationalError
@@ -18,8 +19,9 @@ def worker(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines on stderr."),
 ) -> None:
-    """Send approved announcements: claim batches, multicast them under LINE's rate limit, record results."""
+    """Send approved announcements (batches multicast under LINE's rate limit) and answer members' events."""
     from boktor.delivery.worker import run_worker
+    from boktor.interactions.processor import InboxProcessor
 
     config = settings()
     try:
@@ -30,16 +32,26 @@ def worker(
     def progress(line: str) -> None:
         errors.print(f"[dim]worker[/] {line}", highlight=False)
 
-    try:
-        asyncio.run(
-            run_worker(
+    async def work() -> None:
+        # Web processes store LINE's events; a worker answers them (serve does it too when embedded).
+        inbox = asyncio.create_task(InboxProcessor(config, sweep_seconds=0.5).run(until_idle=until_idle))
+        try:
+            await run_worker(
                 config,
                 until_idle=until_idle,
                 worker_id=worker_id,
                 progress=None if quiet else progress,
                 handle_signals=True,
             )
-        )
+            if until_idle:
+                await inbox
+        finally:
+            inbox.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await inbox
+
+    try:
+        asyncio.run(work())
     except OperationalError as error:
         fail(
             f"Cannot use the database ({error.orig}). Check BOKTOR_DATABASE_URL and run `boktor db upgrade`."

@@ -51,14 +51,14 @@ class InboxProcessor:
         """New rows were stored: look at the inbox now rather than at the next sweep."""
         self.wake.set()
 
-    async def run(self) -> None:
-        """Handle rows until cancelled; rows stored before a crash are picked up at start."""
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Handle rows until cancelled (or, with until_idle, until none is pending); leftovers are picked up at start."""
         try:
-            await self._run()
+            await self._run(until_idle)
         finally:
             self.threads.shutdown(wait=False)
 
-    async def _run(self) -> None:
+    async def _run(self, until_idle: bool) -> None:
         async with messaging_api(self.settings) as api:
             self.api = api
             # On SQLite one process does everything, so rows it left "processing" are simply orphans.
@@ -74,6 +74,8 @@ class InboxProcessor:
                     found = 0
                 if found:
                     continue
+                if until_idle:
+                    return
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=self.sweep_seconds)
                 if time.monotonic() - last_reclaim > PROCESSING_LEASE.total_seconds() / 2:

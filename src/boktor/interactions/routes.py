@@ -99,7 +99,9 @@ middleware = [WebhookFastPath]
 
 
 async def background(app: FastAPI) -> None:
-    """Run the inbox processor for as long as the application runs."""
+    """Run the inbox processor for as long as the application runs, when this process is also the worker."""
+    if not app.state.settings.embedded_worker:
+        return  # `boktor worker` processes handle the inbox, so web processes only take LINE's events in
     processor = InboxProcessor(app.state.settings)
     app.state.inbox_processor = processor
     try:
