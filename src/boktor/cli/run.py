@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -30,7 +31,20 @@ def serve(
         settings.require_line_channel()
     except MissingSetting as error:
         fail(str(error))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    app = create_app(settings)
+    calm_garbage_collector()
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+def calm_garbage_collector() -> None:
+    """Fewer, shorter collection pauses for a long-running server.
+
+    Everything imported at start-up lives for the whole process, so it is moved out of the collector's way
+    (gc.freeze), and the youngest generation is collected less often. Pauses were the slowest 1 % of webhook
+    answers: p99 273 -> 150 ms at 2,300 events/s (BENCHMARKS.md).
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def demo(
