@@ -15,7 +15,6 @@ import os
 import random
 import socket
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from machine import machine  # benchmarks/machine.py (scripts import their siblings)
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -203,7 +203,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=300_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, {_cpu_model()}; Python {sys.version.split()[0]}")
+    print(f"machine: {machine()}")
     for engine_name in args.engines.split(","):
         if engine_name == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
@@ -221,16 +221,6 @@ def main() -> None:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         else:
             raise SystemExit(f"Unknown engine {engine_name!r}; use sqlite and/or postgresql.")
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 if __name__ == "__main__":

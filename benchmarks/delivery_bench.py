@@ -28,7 +28,6 @@ from delivery_common import (
     WorkerProcess,
     announcement_state,
     live_workers,
-    machine,
     pending_batches,
     resume,
     seed_members,
@@ -37,6 +36,7 @@ from delivery_common import (
     wait_until,
 )
 from delivery_common import database as make_database
+from machine import machine
 
 LINE_RATE = 200.0
 BATCH = 500

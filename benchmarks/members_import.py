@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import geothai
+from machine import machine  # benchmarks/machine.py (scripts import their siblings)
 
 FIRST = [
     "สมชาย",
@@ -122,16 +122,6 @@ def boktor(*args: str, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -139,7 +129,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="sqlite")
     options = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
+    print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         file = workdir / "members.csv"

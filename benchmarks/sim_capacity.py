@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+from machine import machine  # benchmarks/machine.py (scripts import their siblings)
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 600.0
@@ -67,14 +67,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def cpu_model() -> str:
-    """The CPU model from /proc/cpuinfo."""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 async def run_raw(
@@ -194,7 +186,7 @@ def main() -> None:
             f"simulator recorded {stats['deliveries']:,} deliveries to {stats['recipients']:,} phones, "
             f"RSS {rss_mb(process.pid):.0f} MB"
         )
-        print(f"machine: nproc={os.cpu_count()}, {cpu_model()}, Python {platform.python_version()}")
+        print(f"machine: {machine()}")
     finally:
         process.terminate()
         process.wait(10)

@@ -30,6 +30,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 import orjson
+from machine import machine  # benchmarks/machine.py (scripts import their siblings)
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -190,7 +191,7 @@ def main() -> None:
         engine = create_engine(database_url)
         with engine.connect() as connection:
             stored = connection.scalar(select(func.count()).select_from(InboxEvent))
-        print(f"machine: {os.cpu_count()} cores, {cpu_model()}")
+        print(f"machine: {machine()}")
         print(
             f"database: {args.database}; {args.events} signed follow events, {args.connections} connections; "
             f"topology: {args.topology}"
@@ -250,16 +251,6 @@ def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 if __name__ == "__main__":
