@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+SIZE_ORDER = ("xxs", "xs", "sm", "md", "lg", "xl", "xxl", "3xl", "4xl", "5xl")
 TITLE_SIZES = {"lg", "xl", "xxl", "3xl", "4xl", "5xl"}
 BUBBLE_BLOCKS = ("header", "hero", "body", "footer")
 
@@ -32,7 +33,7 @@ def _texts_and_buttons(node: Any, texts: list[tuple[str, bool]], buttons: list[d
         if text is None and isinstance(node.get("contents"), list):
             text = "".join(span.get("text", "") for span in node["contents"] if isinstance(span, dict))
         if text:
-            texts.append((text, node.get("weight") == "bold" or node.get("size") in TITLE_SIZES))
+            texts.append((text, _prominence(node)))
     if kind == "button" or (
         kind != "bubble" and isinstance(node.get("action"), dict) and node["action"].get("label")
     ):
@@ -46,11 +47,22 @@ def _texts_and_buttons(node: Any, texts: list[tuple[str, bool]], buttons: list[d
         _texts_and_buttons(node["contents"], texts, buttons)
 
 
+def _prominence(node: dict[str, Any]) -> int:
+    """How much a text stands out: its size first, then boldness; 0 for ordinary body text."""
+    size = node.get("size", "md")
+    bold = node.get("weight") == "bold"
+    if not bold and size not in TITLE_SIZES:
+        return 0
+    return 2 * (SIZE_ORDER.index(size) + 1 if size in SIZE_ORDER else len(SIZE_ORDER)) + bold
+
+
 def _bubble_view(bubble: Any) -> dict[str, Any]:
-    texts: list[tuple[str, bool]] = []
+    texts: list[tuple[str, int]] = []
     buttons: list[dict[str, Any]] = []
     _texts_and_buttons(bubble, texts, buttons)
-    title_index = next((i for i, (_, big) in enumerate(texts) if big), None)
+    # A member reads the most prominent text as the card's title (a small bold label above it is not).
+    top = max((score for _, score in texts), default=0)
+    title_index = next((i for i, (_, score) in enumerate(texts) if score and score == top), None)
     title = texts[title_index][0] if title_index is not None else None
     body = "\n".join(text for i, (text, _) in enumerate(texts) if i != title_index)
     return {"title": title, "body": body, "buttons": buttons}
