@@ -58,7 +58,9 @@ def demo(
     from boktor import demo as demo_data
     from boktor.app import create_app
     from boktor.db import transaction
+    from boktor.line.richmenu import RichMenuError
     from boktor.line.richmenu import install as install_rich_menu
+    from boktor.line.richmenu_image import NoThaiFont
     from boktor.migrations import upgrade
 
     database = database.resolve()
@@ -79,7 +81,10 @@ def demo(
         summary = demo_data.seed(session, settings, phones_file)
 
     simulator = _start_simulator(host, sim_port, settings, f"http://{host}:{port}/line/webhook", phones_file)
-    asyncio.run(install_rich_menu(settings))
+    try:
+        asyncio.run(install_rich_menu(settings))
+    except (NoThaiFont, RichMenuError) as error:  # the demo is still worth seeing without the menu
+        console.print(f"[yellow]The rich menu was not installed:[/] {error}")
     lines = [
         f"Boktor (health, API):        http://{host}:{port}/healthz  ·  http://{host}:{port}/api/docs",
         f"LINE simulator, the phones:  http://{host}:{sim_port}/",
