@@ -154,3 +154,19 @@ def test_every_event_is_kept_in_the_inbox_and_marked_handled(line: Line, boktor:
         )
         assert sorted(row.event_type for row in rows) == ["follow", "message"]
         assert all(row.attempts == 1 and row.error is None for row in rows)
+
+
+def test_a_greeting_whose_reply_token_expired_is_pushed_once(line: Line, boktor: str, monkeypatch) -> None:
+    # As after a burst of joins: the event waited in the inbox longer than LINE keeps a reply token.
+    monkeypatch.setattr("boktor.interactions.processor.REPLY_TOKEN_MAX_AGE_MS", -1)
+    user = line.phone("มาลี ทองมา")
+    assert line.client.follow(user)["webhook_status"] == 200
+
+    [item] = wait_until(lambda: line.client.inbox(user) or None)
+    assert item["via"] == "push" and item["view"]["title"] == messages.GREETING_TITLE
+    assert (
+        line.client.stats()["quota"]["used"] == 1
+    )  # a push costs one message; nobody is left without the link
+    with transaction(line.settings.database_url) as session:
+        row = session.scalars(select(InboxEvent).where(InboxEvent.line_user_id == user)).one()
+    assert row.status == "done" and "pushed instead of replied" in (row.error or "")

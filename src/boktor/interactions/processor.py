@@ -6,13 +6,14 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from linebot.v3.messaging import AsyncMessagingApi, ReplyMessageRequest
+from linebot.v3.messaging import AsyncMessagingApi, PushMessageRequest, ReplyMessageRequest
 from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy.orm import Session
 
@@ -134,6 +135,9 @@ class InboxProcessor:
             return None
         age_ms = time.time() * 1000 - float(event.get("timestamp") or 0)
         if age_ms > REPLY_TOKEN_MAX_AGE_MS:
+            if event.get("type") == "follow":
+                # The greeting carries the survey button a new member needs: push it, at one message of quota.
+                return await self._push_instead(event, outcome, age_ms)
             return f"reply skipped: the reply token was {age_ms / 1000:.0f} s old"
         request = ReplyMessageRequest.from_dict({"replyToken": token, "messages": outcome.replies})
         for attempt in range(1, REPLY_ATTEMPTS + 1):
@@ -149,6 +153,22 @@ class InboxProcessor:
             except Exception as error:
                 return f"reply failed: {type(error).__name__}: {error}"
         return None
+
+    async def _push_instead(self, event: dict[str, Any], outcome: Outcome, age_ms: float) -> str | None:
+        """Push what could not be replied; the retry key comes from the event, so a retry never sends twice."""
+        user_id = (event.get("source") or {}).get("userId")
+        if not user_id or self.api is None:
+            return None
+        request = PushMessageRequest.from_dict({"to": user_id, "messages": outcome.replies})
+        retry_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"boktor:push-instead:{event.get('webhookEventId')}"))
+        try:
+            await self.api.push_message(request, x_line_retry_key=retry_key)
+        except ApiException as error:
+            if error.status != 409:  # 409: this very push was already accepted
+                return f"greeting push refused by LINE: HTTP {error.status} {error.body}"
+        except Exception as error:
+            return f"greeting push failed: {type(error).__name__}: {error}"
+        return f"pushed instead of replied: the reply token was {age_ms / 1000:.0f} s old"
 
     # Database work runs in the processor's own threads so that the event loop keeps answering webhooks.
 
