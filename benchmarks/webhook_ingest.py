@@ -108,6 +108,43 @@ async def load(url: str, bodies: list[tuple[bytes, str]], connections: int) -> t
         return latencies, failures, time.perf_counter() - started
 
 
+async def load_at_rate(
+    url: str, bodies: list[tuple[bytes, str]], rate: float, connections: int
+) -> tuple[list[float], int, float]:
+    """Post the bodies at a fixed rate (open loop, as LINE sends); latency counts from each request's due time.
+
+    Measuring from the due time rather than from when a connection was free keeps a slow server from hiding
+    its queue (coordinated omission).
+    """
+    latencies: list[float] = []
+    failures = 0
+    connector = aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def post(body: bytes, signature: str, due: float) -> None:
+            nonlocal failures
+            headers = {"content-type": "application/json", "x-line-signature": signature}
+            try:
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            latencies.append(time.perf_counter() - due)
+            failures += not ok
+
+        started = time.perf_counter()
+        tasks = []
+        for number, (body, signature) in enumerate(bodies):
+            due = started + number / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(post(body, signature, due)))
+        await asyncio.gather(*tasks)
+        return latencies, failures, time.perf_counter() - started
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -120,6 +157,13 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=200)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="offer this many events per second (open loop, up to --connections at once) instead of "
+        "keeping --connections busy (closed loop)",
+    )
     parser.add_argument("--warmup", type=int, default=1_000)
     parser.add_argument("--no-drain", action="store_true", help="Stop after the ingest figures.")
     parser.add_argument(
@@ -184,7 +228,12 @@ def main() -> None:
         asyncio.run(load(url, bodies[: args.warmup], min(args.connections, 50)))
         cpu_before = cpu_seconds(app.pid)
         load_started = time.monotonic()
-        latencies, failures, wall = asyncio.run(load(url, bodies[args.warmup :], args.connections))
+        if args.rate:
+            latencies, failures, wall = asyncio.run(
+                load_at_rate(url, bodies[args.warmup :], args.rate, args.connections)
+            )
+        else:
+            latencies, failures, wall = asyncio.run(load(url, bodies[args.warmup :], args.connections))
         load_ended = time.monotonic()
         server_cpu = cpu_seconds(app.pid) - cpu_before
 
@@ -193,7 +242,8 @@ def main() -> None:
             stored = connection.scalar(select(func.count()).select_from(InboxEvent))
         print(f"machine: {machine()}")
         print(
-            f"database: {args.database}; {args.events} signed follow events, {args.connections} connections; "
+            f"database: {args.database}; {args.events} signed follow events, "
+            f"{f'offered at {args.rate:,.0f}/s, ' if args.rate else ''}{args.connections} connections; "
             f"topology: {args.topology}"
         )
         print(f"ingest: {args.events / wall:,.0f} events/s over {wall:.2f} s; failures (non-200): {failures}")
