@@ -79,6 +79,17 @@ def follow_body(user_id: str, now_ms: int) -> bytes:
     return orjson.dumps({"destination": "U" + "f" * 32, "events": [event]})
 
 
+async def post(session: aiohttp.ClientSession, url: str, body: bytes, signature: str) -> bool:
+    """Post one signed webhook body; whether Boktor answered 200."""
+    headers = {"content-type": "application/json", "x-line-signature": signature}
+    try:
+        async with session.post(url, data=body, headers=headers) as response:
+            await response.read()
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
 async def load(url: str, bodies: list[tuple[bytes, str]], connections: int) -> tuple[list[float], int, float]:
     """Post every body with `connections` concurrent clients; latencies (s), failures, wall time."""
     latencies: list[float] = []
@@ -93,13 +104,7 @@ async def load(url: str, bodies: list[tuple[bytes, str]], connections: int) -> t
                 body, signature = bodies[position]
                 position += 1
                 started = time.perf_counter()
-                headers = {"content-type": "application/json", "x-line-signature": signature}
-                try:
-                    async with session.post(url, data=body, headers=headers) as response:
-                        await response.read()
-                        ok = response.status == 200
-                except aiohttp.ClientError:
-                    ok = False
+                ok = await post(session, url, body, signature)
                 latencies.append(time.perf_counter() - started)
                 failures += not ok
 
@@ -121,15 +126,9 @@ async def load_at_rate(
     connector = aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
     async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def post(body: bytes, signature: str, due: float) -> None:
+        async def post_when_due(body: bytes, signature: str, due: float) -> None:
             nonlocal failures
-            headers = {"content-type": "application/json", "x-line-signature": signature}
-            try:
-                async with session.post(url, data=body, headers=headers) as response:
-                    await response.read()
-                    ok = response.status == 200
-            except aiohttp.ClientError:
-                ok = False
+            ok = await post(session, url, body, signature)
             latencies.append(time.perf_counter() - due)
             failures += not ok
 
@@ -140,7 +139,7 @@ async def load_at_rate(
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(post(body, signature, due)))
+            tasks.append(asyncio.create_task(post_when_due(body, signature, due)))
         await asyncio.gather(*tasks)
         return latencies, failures, time.perf_counter() - started
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -18,8 +17,6 @@ from starlette.middleware.gzip import GZipMiddleware
 from boktor import __version__
 from boktor.config import Settings, get_settings
 from boktor.db import engine_for
-
-log = logging.getLogger(__name__)
 
 # Each feature's routes module exposes `router`, and may expose `async def background(app)`, a long-running
 # task started with the application (e.g. the webhook inbox processor), and `middleware`, ASGI middleware

@@ -81,8 +81,38 @@ def _quota_line(session: Session, audience: int) -> tuple[str, dict | None]:
     )
 
 
-def _audience(**options: Any) -> dict[str, Any]:
-    audience: dict[str, Any] = {key: value for key, value in options.items() if value not in (None, [], ())}
+# The audience options that `create` and `audience` share, and the audience filter key each one fills.
+ORGANISATION = typer.Option([], "--organisation", help="Organisation code or name (repeatable).")
+ORGANISATION_KIND = typer.Option([], "--organisation-kind", help="e.g. department, local_leader.")
+PERSONNEL_TYPE = typer.Option([], "--personnel-type", help="Personnel type code or name.")
+POSITION = typer.Option([], "--position", help="Position code or name (repeatable).")
+PROVINCE = typer.Option([], "--province", help="Province code or name (repeatable).")
+DISTRICT = typer.Option([], "--district", help="District code, 4 digits (repeatable).")
+SUBDISTRICT = typer.Option([], "--subdistrict", help="Subdistrict code, 6 digits (repeatable).")
+TOPIC = typer.Option([], "--topic", help="Information topic code or name (repeatable).")
+SURVEYED = typer.Option(None, "--surveyed/--not-surveyed", help="Answered the survey or not.")
+JOINED_AFTER = typer.Option(None, "--joined-after", help="Joined on or after this date.")
+JOINED_BEFORE = typer.Option(None, "--joined-before", help="Joined before this date.")
+AUDIENCE_KEYS = {
+    "organisation": "organisations",
+    "organisation_kind": "organisation_kinds",
+    "personnel_type": "personnel_types",
+    "position": "positions",
+    "province": "provinces",
+    "district": "districts",
+    "subdistrict": "subdistricts",
+    "topic": "topics",
+    "surveyed": "surveyed",
+    "joined_after": "joined_after",
+    "joined_before": "joined_before",
+}
+
+
+def _audience(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The audience filter from a command's parameters (the options above that were given)."""
+    audience: dict[str, Any] = {
+        key: parameters[name] for name, key in AUDIENCE_KEYS.items() if parameters[name] not in (None, [], ())
+    }
     for key in ("joined_after", "joined_before"):
         if key in audience:
             audience[key] = _moment(audience[key]).date().isoformat()
@@ -99,25 +129,17 @@ def create(
     image_url: str | None = typer.Option(None, "--image-url", help="An https:// picture shown on the card."),
     link: str | None = typer.Option(None, "--link", help="An address for the 'อ่านเพิ่มเติม' button."),
     deadline: str | None = typer.Option(None, "--deadline", help="Acknowledge by (2026-01-15 or 15/1/2569)."),
-    organisation: list[str] = typer.Option(
-        [], "--organisation", help="Organisation code or name (repeatable)."
-    ),
-    organisation_kind: list[str] = typer.Option(
-        [], "--organisation-kind", help="e.g. department, local_leader."
-    ),
-    personnel_type: list[str] = typer.Option([], "--personnel-type", help="Personnel type code or name."),
-    position: list[str] = typer.Option([], "--position", help="Position code or name (repeatable)."),
-    province: list[str] = typer.Option([], "--province", help="Province code or name (repeatable)."),
-    district: list[str] = typer.Option([], "--district", help="District code, 4 digits (repeatable)."),
-    subdistrict: list[str] = typer.Option(
-        [], "--subdistrict", help="Subdistrict code, 6 digits (repeatable)."
-    ),
-    topic: list[str] = typer.Option([], "--topic", help="Information topic code or name (repeatable)."),
-    surveyed: bool | None = typer.Option(
-        None, "--surveyed/--not-surveyed", help="Answered the survey or not."
-    ),
-    joined_after: str | None = typer.Option(None, "--joined-after", help="Joined on or after this date."),
-    joined_before: str | None = typer.Option(None, "--joined-before", help="Joined before this date."),
+    organisation: list[str] = ORGANISATION,
+    organisation_kind: list[str] = ORGANISATION_KIND,
+    personnel_type: list[str] = PERSONNEL_TYPE,
+    position: list[str] = POSITION,
+    province: list[str] = PROVINCE,
+    district: list[str] = DISTRICT,
+    subdistrict: list[str] = SUBDISTRICT,
+    topic: list[str] = TOPIC,
+    surveyed: bool | None = SURVEYED,
+    joined_after: str | None = JOINED_AFTER,
+    joined_before: str | None = JOINED_BEFORE,
     partial: bool = typer.Option(False, "--partial", help="Allow sending to as many as the quota allows."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -129,19 +151,7 @@ def create(
             fail(f"Cannot read {body_file}: {error}")
     if not body:
         fail("Give the text with --body or --body-file.")
-    audience = _audience(
-        organisations=organisation,
-        organisation_kinds=organisation_kind,
-        personnel_types=personnel_type,
-        positions=position,
-        provinces=province,
-        districts=district,
-        subdistricts=subdistrict,
-        topics=topic,
-        surveyed=surveyed,
-        joined_after=joined_after,
-        joined_before=joined_before,
-    )
+    audience = _audience(locals())
     ack_deadline = _moment(deadline, end_of_day=True)
 
     def work(session: Session) -> dict[str, Any]:
@@ -175,33 +185,21 @@ def create(
 
 @app.command("audience")
 def audience(
-    organisation: list[str] = typer.Option([], "--organisation"),
-    organisation_kind: list[str] = typer.Option([], "--organisation-kind"),
-    personnel_type: list[str] = typer.Option([], "--personnel-type"),
-    position: list[str] = typer.Option([], "--position"),
-    province: list[str] = typer.Option([], "--province"),
-    district: list[str] = typer.Option([], "--district"),
-    subdistrict: list[str] = typer.Option([], "--subdistrict"),
-    topic: list[str] = typer.Option([], "--topic"),
-    surveyed: bool | None = typer.Option(None, "--surveyed/--not-surveyed"),
-    joined_after: str | None = typer.Option(None, "--joined-after"),
-    joined_before: str | None = typer.Option(None, "--joined-before"),
+    organisation: list[str] = ORGANISATION,
+    organisation_kind: list[str] = ORGANISATION_KIND,
+    personnel_type: list[str] = PERSONNEL_TYPE,
+    position: list[str] = POSITION,
+    province: list[str] = PROVINCE,
+    district: list[str] = DISTRICT,
+    subdistrict: list[str] = SUBDISTRICT,
+    topic: list[str] = TOPIC,
+    surveyed: bool | None = SURVEYED,
+    joined_after: str | None = JOINED_AFTER,
+    joined_before: str | None = JOINED_BEFORE,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Count the members an audience reaches and its quota cost, without writing anything."""
-    wanted = _audience(
-        organisations=organisation,
-        organisation_kinds=organisation_kind,
-        personnel_types=personnel_type,
-        positions=position,
-        provinces=province,
-        districts=district,
-        subdistricts=subdistrict,
-        topics=topic,
-        surveyed=surveyed,
-        joined_after=joined_after,
-        joined_before=joined_before,
-    )
+    wanted = _audience(locals())
 
     def work(session: Session) -> dict[str, Any]:
         checked = normalize_audience(session, wanted)
