@@ -37,8 +37,9 @@ from boktor.migrations import upgrade
 from boktor.org import areas
 from boktor.org.catalogue import load_catalogue
 from boktor.org.models import Organisation
-from boktor.reports.coverage import coverage, missing_people, resolve_scope
+from boktor.reports.coverage import coverage, missing_people
 from boktor.reports.excel import coverage_workbook
+from boktor.reports.scope import resolve_scope
 
 POSTGRES_URL = os.environ.get(
     "BOKTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

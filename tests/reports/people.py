@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boktor.announcements.models import Announcement
+from boktor.announcements.reactions import handle_postback
 from boktor.db import utcnow
+from boktor.delivery.models import Delivery
 from boktor.members.models import Member, MemberStatus, Roster, RosterEntry
 from boktor.members.names import name_key
 from boktor.org.models import Organisation
@@ -68,6 +72,7 @@ def member(
     subdistrict: str | None = None,
     phone: str | None = None,
     organisation: str | None = None,
+    position: str | None = None,
     status: str = MemberStatus.follower,
     surveyed: bool = False,
 ) -> Member:
@@ -81,6 +86,7 @@ def member(
         subdistrict_code=subdistrict,
         phone=phone,
         organisation_id=organisation_id(session, organisation) if organisation else None,
+        position_text=position,
         status=status,
         followed_at=utcnow(),
         surveyed_at=utcnow() if surveyed else None,
@@ -130,3 +136,77 @@ def chiang_rai_network(session: Session) -> dict[str, RosterEntry]:
     member(session, "มานพ ดีใจ", province="50", district="5001")
     session.flush()
     return people
+
+
+def members_by_name(session: Session) -> dict[str, Member]:
+    """Every member, by the full name the builders gave them."""
+    return {row.full_name: row for row in session.scalars(select(Member))}
+
+
+def announcement(
+    session: Session, title: str, *, sent_days_ago: float | None, deadline_in_days: float | None = None
+) -> Announcement:
+    """An announcement whose sending started `sent_days_ago` (None: never sent), with an optional deadline."""
+    now = utcnow()
+    sent = now - timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+    row = Announcement(
+        title=title,
+        body=f"{title}: ขอให้ทุกอำเภอดำเนินการ",
+        category="order",
+        audience={},
+        status="completed" if sent else "draft",
+        started_at=sent,
+        completed_at=sent,
+        ack_deadline=now + timedelta(days=deadline_in_days) if deadline_in_days is not None else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def deliver(
+    session: Session, to: Announcement, members: list[Member], *, purpose: str = "announcement",
+    status: str = "sent",
+) -> None:
+    """The ledger rows the delivery worker leaves once it has sent `to` (or a reminder) to `members`."""
+    session.add_all(
+        Delivery(announcement_id=to.id, purpose=purpose, member_id=m.id, status=status) for m in members
+    )
+    session.flush()
+
+
+def tap(session: Session, who: Member, on: Announcement, action: str = "ack") -> None:
+    """The member taps a button of the card ("ack" = รับทราบ, "relay" = บอกต่อแล้ว), handled as the webhook does."""
+    handle_postback(session, who, {"action": action, "a": str(on.id)})
+    session.flush()
+
+
+def acknowledging_network(session: Session) -> dict[str, Announcement]:
+    """The Chiang Rai network (above) with three announcements and what its members did with them.
+
+    "flood" was sent 3 days ago (deadline passed yesterday) to สมชาย, สมหญิง, ประเสริฐ, สุรชัย (on no roster)
+    and บุญมี (who left the account since) in จ.เชียงราย and to จันทร์เพ็ญ in เชียงใหม่; sending to มานพ failed.
+    สมหญิง and ประเสริฐ were reminded once. สมชาย, สุรชัย, บุญมี and จันทร์เพ็ญ acknowledged it; ประเสริฐ
+    only said he passed it on, and สุรชัย passed it on too. "soil" was sent 45 days ago: only สมหญิง
+    acknowledged it. "draft" was never sent.
+    """
+    chiang_rai_network(session)
+    people = members_by_name(session)
+    somchai, somying, prasert = people["สมชาย ใจดี"], people["สมหญิง ศรีสุข"], people["ประเสริฐ วงศ์ใหญ่"]
+    surachai, boonmee = people["สุรชัย อินทร์แก้ว"], people["บุญมี คำแสน"]
+    chanpen, manop = people["จันทร์เพ็ญ คำดี"], people["มานพ ดีใจ"]
+    prasert.position_text = "นักวิชาการพัฒนาชุมชน"
+
+    flood = announcement(session, "เตรียมรับมืออุทกภัย", sent_days_ago=3, deadline_in_days=-1)
+    deliver(session, flood, [somchai, somying, prasert, surachai, boonmee, chanpen])
+    deliver(session, flood, [manop], status="failed")
+    deliver(session, flood, [somying, prasert], purpose="reminder-1")
+    for member in (somchai, surachai, boonmee, chanpen):
+        tap(session, member, flood, "ack")
+    tap(session, prasert, flood, "relay")
+    tap(session, surachai, flood, "relay")
+
+    soil = announcement(session, "วันดินโลก", sent_days_ago=45)
+    deliver(session, soil, [somchai, somying, prasert])
+    tap(session, somying, soil, "ack")
+    return {"flood": flood, "soil": soil, "draft": announcement(session, "ร่าง", sent_days_ago=None)}

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from boktor.members.models import Invite, RosterEntry
-from boktor.reports.coverage import CoverageError, coverage, missing_people, resolve_scope
+from boktor.reports.coverage import coverage, missing_people
+from boktor.reports.scope import ScopeError, resolve_scope
 from tests.reports.people import chiang_rai_network
 
 
@@ -70,7 +71,7 @@ def test_the_whole_country_is_broken_down_by_province(session):
     assert figures(report.total) == (8, 4, 3, 2)
     assert report.to_dict()["total"] == {
         "code": None, "name": "รวม", "expected": 8, "joined": 4, "joined_pct": 50.0, "surveyed": 3,
-        "surveyed_pct": 37.5, "missing": 4, "not_on_roster": 2,
+        "surveyed_pct": 37.5, "acknowledging": 0, "acknowledging_pct": 0.0, "missing": 4, "not_on_roster": 2,
     }  # fmt: skip
 
 
@@ -106,5 +107,5 @@ def test_who_is_missing_each_with_a_personal_invite(session):
     ],
 )
 def test_an_unknown_area_or_organisation_is_refused_in_plain_words(session, asked, words):
-    with pytest.raises(CoverageError, match=words):
+    with pytest.raises(ScopeError, match=words):
         resolve_scope(session, **asked)

@@ -7,8 +7,9 @@ import json
 from boktor.config import Settings
 from boktor.demo import seed
 from boktor.members.matching import match_member
-from boktor.reports.coverage import coverage, missing_people, resolve_scope
+from boktor.reports.coverage import coverage, missing_people
 from boktor.reports.demo import NEVER_JOINED, seed_coverage_demo
+from boktor.reports.scope import resolve_scope
 from tests.reports.people import member
 
 

@@ -7,75 +7,33 @@ is counted in the database, not in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from boktor.announcements.models import Acknowledgement, Announcement
+from boktor.db import utcnow
 from boktor.members.invites import ensure_person_invites
 from boktor.members.models import Invite, Member, MemberStatus, RosterEntry
 from boktor.org import areas
-from boktor.org.catalogue import Catalogue
 from boktor.org.models import Organisation, Position
 from boktor.reports import messages
+from boktor.reports.scope import (
+    ENTRY_GROUP,
+    MEMBER_GROUP,
+    Breakdown,
+    Scope,
+    ScopeError,
+    area_text,
+    check_breakdown,
+    default_breakdown,
+    entry_filters,
+    member_filters,
+)
 
-Breakdown = Literal["province", "district", "subdistrict", "organisation"]
-
-
-class CoverageError(ValueError):
-    """The report cannot be made as asked (unknown area or organisation); the message says why."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose coverage: everyone, a province, a district, and/or one organisation."""
-
-    province_code: str | None = None
-    district_code: str | None = None
-    organisation_id: int | None = None
-    organisation_code: str | None = None
-    organisation_name: str | None = None
-
-    @property
-    def title(self) -> str:
-        where = areas.area_name(self.district_code or self.province_code) or messages.NATIONAL
-        return f"{self.organisation_name} {where}" if self.organisation_name else where
-
-    def to_dict(self) -> dict:
-        return {
-            "province": self.province_code,
-            "district": self.district_code,
-            "organisation": self.organisation_code,
-            "title": self.title,
-        }
-
-
-def resolve_scope(
-    session: Session,
-    province: str | None = None,
-    district: str | None = None,
-    organisation: str | None = None,
-) -> Scope:
-    """The scope for what an operator typed: codes or Thai names; the district must lie in the province."""
-    province_code = district_code = None
-    if province:
-        found = areas.find_province(province)
-        if found is None:
-            raise CoverageError(f"No province {province!r}: use the 2-digit DOPA code (เชียงราย = 57).")
-        province_code = found.code
-    if district:
-        found = areas.find_district(district, province_code)
-        if found is None:
-            where = f" in {areas.area_name(province_code)}" if province_code else ""
-            raise CoverageError(f"No district {district!r}{where}: use the 4-digit DOPA code (แม่สาย = 5709).")
-        district_code, province_code = found.code, found.province_code
-    if not organisation:
-        return Scope(province_code, district_code)
-    catalogue = Catalogue(session)
-    row = catalogue.find(catalogue.organisations, organisation)
-    if row is None:
-        raise CoverageError(f"No organisation {organisation!r} in the catalogue (see `boktor org list`).")
-    return Scope(province_code, district_code, row.id, row.code, row.short_name_th or row.name_th)
+# "Acknowledging" looks back this many days unless asked otherwise.
+ACKNOWLEDGING_DAYS = 30
 
 
 @dataclass
@@ -87,6 +45,7 @@ class CoverageRow:
     expected: int = 0
     joined: int = 0
     surveyed: int = 0
+    acknowledging: int = 0  # joined people who acknowledged something sent to them lately
     not_on_roster: int = 0  # followers in the area who are on no roster
 
     @staticmethod
@@ -102,6 +61,11 @@ class CoverageRow:
         return self._percent(self.surveyed, self.expected)
 
     @property
+    def acknowledging_pct(self) -> float | None:
+        """Of the joined, not of the expected: those who never joined were sent nothing to acknowledge."""
+        return self._percent(self.acknowledging, self.joined)
+
+    @property
     def missing(self) -> int:
         return self.expected - self.joined
 
@@ -109,6 +73,7 @@ class CoverageRow:
         self.expected += other.expected
         self.joined += other.joined
         self.surveyed += other.surveyed
+        self.acknowledging += other.acknowledging
         self.not_on_roster += other.not_on_roster
 
     def to_dict(self) -> dict:
@@ -120,6 +85,8 @@ class CoverageRow:
             "joined_pct": self.joined_pct,
             "surveyed": self.surveyed,
             "surveyed_pct": self.surveyed_pct,
+            "acknowledging": self.acknowledging,
+            "acknowledging_pct": self.acknowledging_pct,
             "missing": self.missing,
             "not_on_roster": self.not_on_roster,
         }
@@ -131,6 +98,7 @@ class Coverage:
 
     scope: Scope
     breakdown: Breakdown
+    days: int = ACKNOWLEDGING_DAYS  # the window of "acknowledging"
     rows: list[CoverageRow] = field(default_factory=list)
     total: CoverageRow = field(default_factory=lambda: CoverageRow(None, messages.TOTAL))
 
@@ -138,53 +106,10 @@ class Coverage:
         return {
             "scope": self.scope.to_dict(),
             "breakdown": self.breakdown,
+            "acknowledging_days": self.days,
             "rows": [row.to_dict() for row in self.rows],
             "total": self.total.to_dict(),
         }
-
-
-def default_breakdown(scope: Scope) -> Breakdown:
-    if scope.district_code:
-        return "subdistrict"
-    if scope.province_code:
-        return "district"
-    return "province"
-
-
-_ENTRY_GROUP = {
-    "province": RosterEntry.province_code,
-    "district": RosterEntry.district_code,
-    "subdistrict": RosterEntry.subdistrict_code,
-    "organisation": RosterEntry.organisation_id,
-}
-_MEMBER_GROUP = {
-    "province": Member.province_code,
-    "district": Member.district_code,
-    "subdistrict": Member.subdistrict_code,
-    "organisation": Member.organisation_id,
-}
-
-
-def _entry_filters(scope: Scope) -> list:
-    filters = []
-    if scope.district_code:
-        filters.append(RosterEntry.district_code == scope.district_code)
-    elif scope.province_code:
-        filters.append(RosterEntry.province_code == scope.province_code)
-    if scope.organisation_id:
-        filters.append(RosterEntry.organisation_id == scope.organisation_id)
-    return filters
-
-
-def _member_filters(scope: Scope) -> list:
-    filters = []
-    if scope.district_code:
-        filters.append(Member.district_code == scope.district_code)
-    elif scope.province_code:
-        filters.append(Member.province_code == scope.province_code)
-    if scope.organisation_id:
-        filters.append(Member.organisation_id == scope.organisation_id)
-    return filters
 
 
 def _on_a_roster():
@@ -193,7 +118,31 @@ def _on_a_roster():
     return exists().where(linked.member_id == Member.id)
 
 
-def _known_groups(session: Session, scope: Scope, breakdown: Breakdown) -> dict[str | None, str]:
+def _sent_since(since: datetime):
+    """SQL: ids of the announcements whose sending started at or after `since`."""
+    return select(Announcement.id).where(Announcement.started_at >= since)
+
+
+def _acknowledged_since(since: datetime):
+    """SQL: the member (of the enclosing query) tapped รับทราบ on an announcement sent since `since`."""
+    return exists().where(
+        Acknowledgement.member_id == Member.id,
+        Acknowledgement.kind == "ack",
+        Acknowledgement.announcement_id.in_(_sent_since(since)),
+    )
+
+
+def _acknowledgers_since(since: datetime):
+    """SQL: one row per member who tapped รับทราบ on an announcement sent since `since`."""
+    return (
+        select(Acknowledgement.member_id)
+        .where(Acknowledgement.kind == "ack", Acknowledgement.announcement_id.in_(_sent_since(since)))
+        .group_by(Acknowledgement.member_id)
+        .subquery("acknowledgers")
+    )
+
+
+def known_groups(scope: Scope, breakdown: Breakdown) -> dict[str | None, str]:
     """Every area of the breakdown, so that places nobody has joined from still show (with zeros)."""
     if breakdown == "province":
         return {p.code: f"จ.{p.name_th}" for p in areas.provinces()}
@@ -204,7 +153,8 @@ def _known_groups(session: Session, scope: Scope, breakdown: Breakdown) -> dict[
     return {}
 
 
-def _group_name(session: Session, breakdown: Breakdown, key, organisations: dict[int, Organisation]) -> str:
+def group_name(breakdown: Breakdown, key, organisations: dict[int, Organisation]) -> str:
+    """The Thai name of one group of a breakdown: an area's name, or an organisation's."""
     if key is None:
         return messages.UNSPECIFIED_ORGANISATION if breakdown == "organisation" else messages.UNSPECIFIED_AREA
     if breakdown == "organisation":
@@ -213,61 +163,67 @@ def _group_name(session: Session, breakdown: Breakdown, key, organisations: dict
     return areas.area_name(key)
 
 
-Counts = dict  # group key -> [expected, joined, surveyed, not_on_roster]
+Counts = dict  # group key -> [expected, joined, surveyed, acknowledging, not_on_roster]
 
 
-def _area_counts(session: Session, scope: Scope, breakdown: Breakdown) -> Counts:
+def _area_counts(session: Session, scope: Scope, breakdown: Breakdown, since: datetime) -> Counts:
     """Figures of an area: entries joined to their members, then followers on no roster (index lookups)."""
     following = Member.status == MemberStatus.follower
-    entry_group, member_group = _ENTRY_GROUP[breakdown], _MEMBER_GROUP[breakdown]
+    entry_group, member_group = ENTRY_GROUP[breakdown], MEMBER_GROUP[breakdown]
     counts: Counts = {}
-    for key, expected, joined, surveyed in session.execute(
+    for key, expected, joined, surveyed, acknowledging in session.execute(
         select(
             entry_group,
             func.count(RosterEntry.id),
             func.sum(case((following, 1), else_=0)),
             func.sum(case((and_(following, Member.surveyed_at.is_not(None)), 1), else_=0)),
+            # A probe of the acknowledgements per joined member: an area has a few thousand at most.
+            func.sum(case((and_(following, _acknowledged_since(since)), 1), else_=0)),
         )
         .select_from(RosterEntry)
         .outerjoin(Member, Member.id == RosterEntry.member_id)
-        .where(*_entry_filters(scope))
+        .where(*entry_filters(scope))
         .group_by(entry_group)
     ):
-        counts[key] = [expected, joined or 0, surveyed or 0, 0]
+        counts[key] = [expected, joined or 0, surveyed or 0, acknowledging or 0, 0]
     for key, members in session.execute(
         select(member_group, func.count(Member.id))
-        .where(following, ~_on_a_roster(), *_member_filters(scope))
+        .where(following, ~_on_a_roster(), *member_filters(scope))
         .group_by(member_group)
     ):
-        counts.setdefault(key, [0, 0, 0, 0])[3] = members
+        counts.setdefault(key, [0, 0, 0, 0, 0])[4] = members
     return counts
 
 
-def _country_counts(session: Session, scope: Scope, breakdown: Breakdown) -> Counts:
+def _country_counts(session: Session, scope: Scope, breakdown: Breakdown, since: datetime) -> Counts:
     """Figures of the whole country: one pass over the followers, each looked up on the rosters once.
 
-    Over 300,000 rows this halves the work of the area queries: joined, surveyed and off-roster followers
-    all come from the same join, and the expected count reads only an index.
+    Over 300,000 rows this halves the work of the area queries: joined, surveyed, acknowledging and
+    off-roster followers all come from the same join, and the expected count reads only an index.
     """
-    entry_group, member_group = _ENTRY_GROUP[breakdown], _MEMBER_GROUP[breakdown]
+    entry_group, member_group = ENTRY_GROUP[breakdown], MEMBER_GROUP[breakdown]
     counts: Counts = {}
     for key, expected in session.execute(
-        select(entry_group, func.count(RosterEntry.id)).where(*_entry_filters(scope)).group_by(entry_group)
+        select(entry_group, func.count(RosterEntry.id)).where(*entry_filters(scope)).group_by(entry_group)
     ):
-        counts[key] = [expected, 0, 0, 0]
+        counts[key] = [expected, 0, 0, 0, 0]
     on_roster = RosterEntry.id.is_not(None)
     surveyed = Member.surveyed_at.is_not(None)
+    # The acknowledgers are gathered once (a hash or an index the engine builds), not probed per follower.
+    acknowledgers = _acknowledgers_since(since)
+    acknowledging = acknowledgers.c.member_id.is_not(None)
     query = (
-        select(entry_group, member_group, on_roster, surveyed, func.count())
+        select(entry_group, member_group, on_roster, surveyed, acknowledging, func.count())
         .select_from(Member)
         .outerjoin(RosterEntry, RosterEntry.member_id == Member.id)
+        .outerjoin(acknowledgers, acknowledgers.c.member_id == Member.id)
         .where(
             Member.status == MemberStatus.follower,
             # Always true; it keeps SQLite reading members in id order (fast probes of the roster index)
             # instead of scanning a covering index in random id order, which costs twice as much.
             Member.line_user_id.is_not(None),
         )
-        .group_by(entry_group, member_group, on_roster, surveyed)
+        .group_by(entry_group, member_group, on_roster, surveyed, acknowledging)
     )
     if scope.organisation_id:
         query = query.where(
@@ -276,40 +232,50 @@ def _country_counts(session: Session, scope: Scope, breakdown: Breakdown) -> Cou
                 and_(RosterEntry.id.is_(None), Member.organisation_id == scope.organisation_id),
             )
         )
-    for entry_key, member_key, is_on_roster, has_surveyed, members in session.execute(query):
+    for entry_key, member_key, is_on_roster, has_surveyed, has_acknowledged, members in session.execute(query):
         if is_on_roster:
-            row = counts.setdefault(entry_key, [0, 0, 0, 0])
+            row = counts.setdefault(entry_key, [0, 0, 0, 0, 0])
             row[1] += members
             row[2] += members if has_surveyed else 0
+            row[3] += members if has_acknowledged else 0
         else:
-            counts.setdefault(member_key, [0, 0, 0, 0])[3] += members
+            counts.setdefault(member_key, [0, 0, 0, 0, 0])[4] += members
     return counts
 
 
-def coverage(session: Session, scope: Scope, breakdown: Breakdown | None = None) -> Coverage:
-    """Expected, joined and surveyed people for `scope`, one row per area or organisation, with the total."""
-    breakdown = breakdown or default_breakdown(scope)
-    if breakdown not in _ENTRY_GROUP:
-        raise CoverageError(f"Cannot break coverage down by {breakdown!r}; use {', '.join(_ENTRY_GROUP)}.")
+def coverage(
+    session: Session,
+    scope: Scope,
+    breakdown: Breakdown | None = None,
+    *,
+    days: int = ACKNOWLEDGING_DAYS,
+    now: datetime | None = None,
+) -> Coverage:
+    """Expected, joined, surveyed and acknowledging (in the last `days`) people for `scope`, with the total."""
+    breakdown = check_breakdown(breakdown or default_breakdown(scope), "coverage")
+    if days < 1:
+        raise ScopeError(f"Acknowledging counts the last 1 or more days, not {days}.")
+    since = (now or utcnow()) - timedelta(days=days)
     in_an_area = scope.province_code or scope.district_code
-    counts = (_area_counts if in_an_area else _country_counts)(session, scope, breakdown)
+    counts = (_area_counts if in_an_area else _country_counts)(session, scope, breakdown, since)
 
     organisations: dict[int, Organisation] = {}
     if breakdown == "organisation":
         organisations = {row.id: row for row in session.scalars(select(Organisation))}
-    known = _known_groups(session, scope, breakdown)
+    known = known_groups(scope, breakdown)
     rows: dict = {key: CoverageRow(key, name) for key, name in known.items()}
 
     def row_for(key) -> CoverageRow:
         if key not in rows:
-            rows[key] = CoverageRow(key, _group_name(session, breakdown, key, organisations))
+            rows[key] = CoverageRow(key, group_name(breakdown, key, organisations))
         return rows[key]
 
-    for key, (expected, joined, surveyed, not_on_roster) in counts.items():
+    for key, (expected, joined, surveyed, acknowledging, not_on_roster) in counts.items():
         row = row_for(key)
-        row.expected, row.joined, row.surveyed, row.not_on_roster = expected, joined, surveyed, not_on_roster
+        row.expected, row.joined, row.surveyed = expected, joined, surveyed
+        row.acknowledging, row.not_on_roster = acknowledging, not_on_roster
 
-    report = Coverage(scope=scope, breakdown=breakdown)
+    report = Coverage(scope=scope, breakdown=breakdown, days=days)
 
     def order(row: CoverageRow):
         if breakdown == "organisation":
@@ -347,7 +313,7 @@ def missing_people(session: Session, scope: Scope, *, with_invites: bool = True)
         select(RosterEntry.id)
         .select_from(RosterEntry)
         .outerjoin(Member, Member.id == RosterEntry.member_id)
-        .where(not_joined, *_entry_filters(scope))
+        .where(not_joined, *entry_filters(scope))
     )
     if with_invites:
         ensure_person_invites(session, entry_ids=session.scalars(base.where(RosterEntry.invite_id.is_(None))))
@@ -371,7 +337,7 @@ def missing_people(session: Session, scope: Scope, *, with_invites: bool = True)
         .outerjoin(Organisation, Organisation.id == RosterEntry.organisation_id)
         .outerjoin(Position, Position.id == RosterEntry.position_id)
         .outerjoin(Invite, Invite.id == RosterEntry.invite_id)
-        .where(not_joined, *_entry_filters(scope))
+        .where(not_joined, *entry_filters(scope))
         .order_by(
             RosterEntry.province_code.nulls_last(),
             RosterEntry.district_code.nulls_last(),
@@ -382,9 +348,7 @@ def missing_people(session: Session, scope: Scope, *, with_invites: bool = True)
     )
     people = []
     for row in rows:
-        area = areas.area_name(row.subdistrict_code or row.district_code or row.province_code)
-        if row.village_no:
-            area = f"หมู่ {row.village_no} {area}"
+        area = area_text(row.province_code, row.district_code, row.subdistrict_code, row.village_no)
         status = messages.STATUS_NOT_JOINED
         if row.status == MemberStatus.blocked:
             status = messages.STATUS_BLOCKED

@@ -1,4 +1,5 @@
-"""JSON API of reports: coverage per area or organisation, the list of who is missing, invite QR codes."""
+"""JSON API of reports: coverage per area or organisation, the list of who is missing, invite QR codes, and
+who has not acknowledged an announcement."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from boktor.accounts.models import AdminUser
 from boktor.config import Settings
 from boktor.members.invites import find_invite, invite_qr_png
 from boktor.org.models import Organisation
-from boktor.reports.coverage import CoverageError, Scope, coverage, missing_people, resolve_scope
-from boktor.reports.excel import coverage_workbook
+from boktor.reports.acknowledgements import AcknowledgementReport, acknowledgements
+from boktor.reports.coverage import ACKNOWLEDGING_DAYS, coverage, missing_people
+from boktor.reports.excel import acknowledgements_workbook, coverage_workbook
+from boktor.reports.scope import Scope, ScopeError, resolve_scope
 from boktor.web import SESSION, get_settings_dep
 
 router = APIRouter(tags=["reports"])
@@ -38,7 +41,7 @@ def _scope_for(
         organisation = own.code if own else None
     try:
         scope = resolve_scope(session, province, district, organisation)
-    except CoverageError as error:
+    except ScopeError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(error)) from error
     check_scope(user, scope)
     return scope
@@ -54,46 +57,103 @@ def check_scope(user: AdminUser, scope: Scope) -> None:
         raise _forbidden("its own organisation")
 
 
+PROVINCE = Query(None, description="Province code (57) or Thai name.")
+DISTRICT = Query(None, description="District code (5709) or Thai name.")
+ORGANISATION = Query(None, description="Organisation code (cdd) or Thai name.")
+BY = Query(None, description="Break down by province, district, subdistrict or organisation.")
+DAYS = Query(
+    ACKNOWLEDGING_DAYS, ge=1, le=3660, description="Acknowledging: of announcements sent in the last N days."
+)
+
+
+def _xlsx(content: bytes, name: str) -> Response:
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+    )
+
+
 @router.get("/api/coverage")
 def coverage_report(
-    province: str | None = Query(None, description="Province code (57) or Thai name."),
-    district: str | None = Query(None, description="District code (5709) or Thai name."),
-    organisation: str | None = Query(None, description="Organisation code (cdd) or Thai name."),
-    by: str | None = Query(
-        None, description="Break down by province, district, subdistrict or organisation."
-    ),
+    province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    organisation: str | None = ORGANISATION,
+    by: str | None = BY,
+    days: int = DAYS,
     user: AdminUser = Depends(current_user),
     session: Session = SESSION,
 ) -> dict:
-    """Expected, joined and surveyed people, per area or organisation, with the total."""
+    """Expected, joined, surveyed and acknowledging people, per area or organisation, with the total."""
     scope = _scope_for(session, user, province, district, organisation)
     try:
-        return coverage(session, scope, by).to_dict()  # type: ignore[arg-type]
-    except CoverageError as error:
+        return coverage(session, scope, by, days=days).to_dict()  # type: ignore[arg-type]
+    except ScopeError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(error)) from error
 
 
 @router.get("/api/coverage/missing.xlsx")
 def missing_workbook(
-    province: str | None = None,
-    district: str | None = None,
-    organisation: str | None = None,
+    province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    organisation: str | None = ORGANISATION,
+    days: int = DAYS,
     user: AdminUser = Depends(current_user),
     session: Session = SESSION,
     settings: Settings = Depends(get_settings_dep),
 ) -> Response:
     """The coverage workbook: totals, and who is missing with a personal invite link each."""
     scope = _scope_for(session, user, province, district, organisation)
-    report = coverage(session, scope)
+    report = coverage(session, scope, days=days)
     content = coverage_workbook(settings, report, missing_people(session, scope))
-    name = "coverage-" + "-".join(
-        p for p in (scope.district_code or scope.province_code, scope.organisation_code) if p
-    )
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name.rstrip("-") or "coverage"}.xlsx"'},
-    )
+    return _xlsx(content, "-".join(p for p in ("coverage", scope.file_suffix) if p))
+
+
+def _acknowledgements(
+    session: Session,
+    user: AdminUser,
+    announcement_id: int,
+    province: str | None,
+    district: str | None,
+    organisation: str | None,
+    by: str | None,
+) -> AcknowledgementReport:
+    """The announcement's report in the scope asked for, limited to what the user may see."""
+    scope = _scope_for(session, user, province, district, organisation)
+    try:
+        return acknowledgements(session, announcement_id, scope, by)  # type: ignore[arg-type]
+    except LookupError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
+    except ScopeError as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(error)) from error
+
+
+@router.get("/api/announcements/{announcement_id}/acknowledgements")
+def acknowledgements_report(
+    announcement_id: int,
+    province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    organisation: str | None = ORGANISATION,
+    by: str | None = BY,
+    user: AdminUser = Depends(current_user),
+    session: Session = SESSION,
+) -> dict:
+    """Received, acknowledged and relayed per area of the user's scope, and who has not acknowledged."""
+    return _acknowledgements(session, user, announcement_id, province, district, organisation, by).to_dict()
+
+
+@router.get("/api/announcements/{announcement_id}/unacknowledged.xlsx")
+def unacknowledged_workbook(
+    announcement_id: int,
+    province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    organisation: str | None = ORGANISATION,
+    by: str | None = BY,
+    user: AdminUser = Depends(current_user),
+    session: Session = SESSION,
+) -> Response:
+    """The same as a workbook: counts per area, and who has not acknowledged, to chase them."""
+    report = _acknowledgements(session, user, announcement_id, province, district, organisation, by)
+    name = "-".join(p for p in (f"unacknowledged-{announcement_id}", report.scope.file_suffix) if p)
+    return _xlsx(acknowledgements_workbook(report), name)
 
 
 @router.get("/api/invites/{code}/qr.png")
