@@ -21,6 +21,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from tests.sim.simkit import RunningSim, start_sim  # noqa: E402
 
 from boktor.announcements.models import Announcement, AnnouncementStatus  # noqa: E402
+from boktor.announcements.service import recipients_for  # noqa: E402
 from boktor.db import engine_for, transaction, utcnow  # noqa: E402
 from boktor.delivery.ledger import start_delivery  # noqa: E402
 from boktor.delivery.models import Batch, BatchStatus, DeliveryWorker  # noqa: E402
@@ -112,8 +113,8 @@ def send(url: str, title: str) -> int:
         )
         session.add(announcement)
         session.flush()
-        recipients = select(Member.id, Member.line_user_id).where(Member.status == MemberStatus.follower)
-        start_delivery(session, announcement, "announcement", recipients)
+        # Everyone who follows (the empty audience); the worker writes the rest of the ledger while it sends.
+        start_delivery(session, announcement, "announcement", recipients_for)
         return announcement.id
 
 

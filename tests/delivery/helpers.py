@@ -37,8 +37,8 @@ def add_members(session: Session, line_user_ids: list[str], status: str = Member
     )
 
 
-def followers() -> Any:
-    """The (member id, LINE user id) of every follower: the audience of these tests."""
+def followers(_announcement: Any = None, _purpose: str | None = None) -> Any:
+    """The (member id, LINE user id) of every follower: the audience of these tests (the ledger asks this)."""
     return select(Member.id, Member.line_user_id).where(Member.status == MemberStatus.follower)
 
 
@@ -64,7 +64,7 @@ def send_to_followers(
     """Create an announcement, write its ledger for every follower and commit; return its id."""
     with transaction(url) as session:
         announcement = new_announcement(session, **fields)
-        start_delivery(session, announcement, purpose, followers(), limit=limit)
+        start_delivery(session, announcement, purpose, followers, limit=limit)
         return announcement.id
 
 

@@ -21,7 +21,7 @@ STALE = timedelta(seconds=10)
 def ledger(session, members: int = 2600, **fields):
     add_members(session, [f"U{uuid.uuid4().hex}" for _ in range(members)])
     announcement = new_announcement(session, **fields)
-    start_delivery(session, announcement, "announcement", followers())
+    start_delivery(session, announcement, "announcement", followers)
     session.flush()
     return announcement
 
@@ -71,8 +71,8 @@ def test_paused_or_cancelled_announcements_are_not_sent_but_reminders_of_complet
     paused = ledger(session, 100, status=AnnouncementStatus.paused)
     cancelled = ledger(session, 100, status=AnnouncementStatus.cancelled)
     completed = new_announcement(session, status=AnnouncementStatus.completed)
-    start_delivery(session, completed, "reminder-1", followers())
-    start_delivery(session, cancelled, "reminder-1", followers())
+    start_delivery(session, completed, "reminder-1", followers)
+    start_delivery(session, cancelled, "reminder-1", followers)
 
     taken = claims.claim_batches(session, "w", 10, LEASE)
 

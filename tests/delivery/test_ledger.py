@@ -23,7 +23,7 @@ def test_the_ledger_has_one_row_per_recipient_cut_by_member_id_into_batches_of_5
     add_members(session, user_ids(5), status=MemberStatus.blocked)
     announcement = new_announcement(session)
 
-    written = start_delivery(session, announcement, "announcement", followers())
+    written = start_delivery(session, announcement, "announcement", followers)
 
     assert written == 1234
     batches = session.scalars(select(Batch).order_by(Batch.seq)).all()
@@ -46,11 +46,11 @@ def test_the_ledger_has_one_row_per_recipient_cut_by_member_id_into_batches_of_5
 def test_starting_twice_writes_nothing_new(session):
     add_members(session, user_ids(700))
     announcement = new_announcement(session)
-    start_delivery(session, announcement, "announcement", followers())
+    start_delivery(session, announcement, "announcement", followers)
     keys = session.scalars(select(Batch.retry_key).order_by(Batch.seq)).all()
     add_members(session, user_ids(10))
 
-    again = start_delivery(session, announcement, "announcement", followers())
+    again = start_delivery(session, announcement, "announcement", followers)
 
     assert again == 700
     assert session.scalars(select(Batch.retry_key).order_by(Batch.seq)).all() == keys
@@ -60,9 +60,9 @@ def test_starting_twice_writes_nothing_new(session):
 def test_a_reminder_has_its_own_ledger_and_keys(session):
     add_members(session, user_ids(30))
     announcement = new_announcement(session)
-    start_delivery(session, announcement, "announcement", followers())
+    start_delivery(session, announcement, "announcement", followers)
 
-    start_delivery(session, announcement, "reminder-1", followers().where(Member.id % 2 == 0))
+    start_delivery(session, announcement, "reminder-1", lambda *_: followers().where(Member.id % 2 == 0))
 
     counts = delivery_counts(session, announcement.id)
     assert counts["announcement"]["targeted"] == 30 and counts["reminder-1"]["targeted"] == 15
@@ -74,7 +74,7 @@ def test_a_limit_keeps_the_first_recipients_by_member_id(session):
     add_members(session, user_ids(1100))
     announcement = new_announcement(session)
 
-    written = start_delivery(session, announcement, "announcement", followers(), limit=600)
+    written = start_delivery(session, announcement, "announcement", followers, limit=600)
 
     assert written == 600
     first = session.scalars(select(Member.id).order_by(Member.id).limit(600)).all()
@@ -84,5 +84,5 @@ def test_a_limit_keeps_the_first_recipients_by_member_id(session):
 
 def test_nobody_to_send_to_writes_nothing(session):
     announcement = new_announcement(session)
-    assert start_delivery(session, announcement, "announcement", followers()) == 0
+    assert start_delivery(session, announcement, "announcement", followers) == 0
     assert delivery_counts(session, announcement.id) == {}

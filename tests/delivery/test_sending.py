@@ -94,7 +94,7 @@ def test_a_reminder_goes_out_after_the_announcement_completed(database_url, sim,
     with transaction(database_url) as session:
         done = session.get(Announcement, announcement_id)
         reminded = select(Member.id, Member.line_user_id).where(Member.line_user_id.in_(phones[:5]))
-        start_delivery(session, done, "reminder-1", reminded)
+        start_delivery(session, done, "reminder-1", lambda *_: reminded)
 
     work(settings_for(database_url, sim))
 

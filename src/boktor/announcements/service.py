@@ -255,9 +255,7 @@ def _start_sending(
     limit, quota = None, None
     if check_quota:
         limit, quota = _check_quota(session, settings, audience, announcement.allow_partial)
-    recipients = start_delivery(
-        session, announcement, "announcement", audience_select(announcement.audience), limit
-    )
+    recipients = start_delivery(session, announcement, "announcement", recipients_for, limit)
     announcement.targeted = recipients
     announcement.started_at = utcnow()
     announcement.pause_reason = None
@@ -409,6 +407,13 @@ def cancel(session: Session, announcement: Announcement, actor: AdminUser, reaso
     _move(session, announcement, S.cancelled, "cancelled", actor, reason=reason.strip() or None)
 
 
+def recipients_for(announcement: Announcement, purpose: str) -> Select:
+    """Who the ledger of `purpose` is written for: the audience, or for "reminder-N" those not acknowledging."""
+    if purpose == "announcement":
+        return audience_select(announcement.audience)
+    return reminder_recipients(announcement.id)
+
+
 def reminder_recipients(announcement_id: int) -> Select:
     """Followers who were sent the announcement and have not acknowledged it, ordered by member id."""
     from boktor.delivery.models import Delivery
@@ -469,7 +474,7 @@ def remind(
         limit, quota = _check_quota(session, settings, waiting, allow_partial)
     except QuotaUnavailable as error:
         raise QuotaRefused(f"{error} No reminder was sent; try again when LINE answers.") from error
-    sent = start_delivery(session, announcement, purpose, recipients, limit)
+    sent = start_delivery(session, announcement, purpose, recipients_for, limit)
     _log(session, announcement, "reminded", actor, purpose=purpose, recipients=sent, waiting=waiting)
     return SendResult(purpose, sent, waiting, quota.as_dict())
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from boktor.announcements.models import Announcement, AnnouncementStatus
 from boktor.audit.service import record as audit
 from boktor.db import utcnow
+from boktor.delivery.ledger import unfinished_ledgers
 from boktor.delivery.models import Batch, BatchStatus, Delivery, DeliveryAttempt, DeliveryWorker
 from boktor.members.models import Member, MemberStatus
 
@@ -151,7 +152,9 @@ def has_work(session: Session, worker_id: str, now: datetime | None = None) -> b
     """Whether any batch is still to be sent by this worker: free, held by it, or waiting out a backoff."""
     now = now or utcnow()
     free_or_mine = or_(Batch.claimed_by.is_(None), Batch.claimed_by == worker_id, Batch.claimed_until < now)
-    return bool(session.scalar(select(eligible_batches(None).where(free_or_mine).limit(1).exists())))
+    if session.scalar(select(eligible_batches(None).where(free_or_mine).limit(1).exists())):
+        return True
+    return bool(session.scalar(select(unfinished_ledgers().limit(1).exists())))
 
 
 def record(
@@ -253,12 +256,15 @@ def pause_for_quota(session: Session, announcement_id: int, reason: str) -> bool
 
 
 def complete_finished(session: Session, now: datetime | None = None) -> list[int]:
-    """Mark every sending announcement with no pending batch left as completed; return their ids."""
+    """Mark every sending announcement whose ledger is written and settled as completed; return their ids."""
     now = now or utcnow()
     pending = exists().where(Batch.announcement_id == Announcement.id, Batch.status == BatchStatus.pending)
+    unwritten = Announcement.id.in_(unfinished_ledgers())
     done = list(
         session.scalars(
-            select(Announcement.id).where(Announcement.status == AnnouncementStatus.sending, ~pending)
+            select(Announcement.id).where(
+                Announcement.status == AnnouncementStatus.sending, ~pending, ~unwritten
+            )
         )
     )
     if not done:

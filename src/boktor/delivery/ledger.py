@@ -1,101 +1,217 @@
-"""Writing the per-recipient ledger when sending starts: one row per recipient, batches of at most 500."""
+"""Writing the per-recipient ledger when sending starts: one row per recipient, batches of at most 500.
+
+A ledger for 300,000 people takes the better part of a second to write (several on PostgreSQL), and LINE could
+have taken the first hundred batches in that time. So the ledger is written in chunks, each committed with
+its batches: the first chunk with the move to "sending", the rest by the worker while it sends the first.
+Each chunk takes the next recipients after a cursor (keyset on member id, up to the highest member id at the
+moment sending started, so the audience is the one of that moment) and advances the cursor in the same
+transaction, so a crash between chunks loses nothing and repeats nothing. An announcement is complete only
+once its ledgers are complete and every batch is settled.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import Select, func, insert, literal, select
+from sqlalchemy import Select, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from boktor.announcements.models import Announcement
-from boktor.delivery.models import Batch, BatchStatus, Delivery
+from boktor.announcements.models import Announcement, AnnouncementStatus
+from boktor.db import utcnow
+from boktor.delivery.models import Batch, BatchStatus, Delivery, Ledger
+from boktor.members.models import Member
 
 # LINE takes at most 500 user IDs in one multicast.
 BATCH_SIZE = 500
+# Written with the move to "sending": 10 batches, 50 ms of LINE's time, written in a few milliseconds.
+FIRST_CHUNK = 10 * BATCH_SIZE
+# Written by the worker, one transaction each: 40 batches (200 ms of LINE's time) in some 50-150 ms, so the
+# ledger stays ahead of the sending and no transaction holds SQLite's write lock for long.
+CHUNK = 40 * BATCH_SIZE
+
+# Who receives an announcement for a purpose: (member id, LINE user id) rows, the member id first. Asked again
+# for every chunk, so it must give the same people each time (bar those who blocked the account meanwhile).
+Recipients = Callable[[Announcement, str], Select]
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """What one chunk wrote."""
+
+    announcement_id: int
+    purpose: str
+    recipients: int
+    batches: int
+    complete: bool
 
 
 def start_delivery(
-    session: Session, announcement: Announcement, purpose: str, recipients: Select, limit: int | None = None
+    session: Session,
+    announcement: Announcement,
+    purpose: str,
+    recipients: Recipients,
+    limit: int | None = None,
+    first_chunk: int = FIRST_CHUNK,
 ) -> int:
-    """Write the ledger for the (member id, LINE user id) rows `recipients` selects; return its size.
+    """Plan the ledger for `recipients(announcement, purpose)`, write its first chunk; return the planned size.
 
     Recipients are ordered by member id and cut into batches of at most 500 (keyset on member id), each with
-    a retry key stored now, before any attempt. Calling again for the same announcement and purpose writes
+    a retry key stored before any attempt. Calling again for the same announcement and purpose writes
     nothing. `limit` keeps only the first N recipients (sending to as many as the quota allows).
     """
-    existing = _ledger_size(session, announcement.id, purpose)
+    existing = session.scalar(
+        select(Ledger).where(Ledger.announcement_id == announcement.id, Ledger.purpose == purpose)
+    )
     if existing is not None:
-        return existing
-
-    chosen = recipients.subquery("recipients")
+        return existing.planned
+    chosen = recipients(announcement, purpose).order_by(None).subquery("recipients")
     member_id = next(iter(chosen.c))
-    members = select(member_id.label("member_id")).distinct().order_by(member_id)
+    members = select(member_id).distinct()
     if limit is not None:
-        members = members.limit(max(0, limit))
-    members = members.subquery("chosen")
-    count = session.scalar(select(func.count()).select_from(members)) or 0
-    if count == 0:
-        return 0
+        members = members.order_by(member_id).limit(max(0, limit))
+    planned = session.scalar(select(func.count()).select_from(members.subquery())) or 0
+    ledger = Ledger(
+        announcement_id=announcement.id,
+        purpose=purpose,
+        planned=planned,
+        at_most=limit,
+        upto_member_id=session.scalar(select(func.max(Member.id))) or 0,
+        cursor_member_id=0,
+        written=0,
+        next_seq=0,
+        complete=planned == 0,
+    )
+    session.add(ledger)
+    session.flush()
+    if planned:
+        _write_chunk(session, ledger, recipients(announcement, purpose), first_chunk)
+    return planned
 
+
+def continue_ledger(session: Session, recipients: Recipients, size: int = CHUNK) -> Chunk | None:
+    """Write the next chunk of one unfinished ledger (None if there is none to write).
+
+    Ledgers of cancelled announcements are left as they are. On PostgreSQL the ledger row is locked for the
+    chunk, and workers skip a ledger another worker is writing.
+    """
+    query = (
+        select(Ledger)
+        .join(Announcement, Announcement.id == Ledger.announcement_id)
+        .where(Ledger.complete.is_(False), Announcement.status != AnnouncementStatus.cancelled)
+        .order_by(Ledger.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Ledger)
+    ledger = session.scalar(query)
+    if ledger is None:
+        return None
+    announcement = session.get(Announcement, ledger.announcement_id)
+    written = _write_chunk(session, ledger, recipients(announcement, ledger.purpose), size)
+    return Chunk(
+        ledger.announcement_id, ledger.purpose, written, -(-written // BATCH_SIZE), bool(ledger.complete)
+    )
+
+
+def unfinished_ledgers() -> Select:
+    """Ids of announcements (not cancelled) whose ledger is still being written."""
+    return (
+        select(Ledger.announcement_id)
+        .join(Announcement, Announcement.id == Ledger.announcement_id)
+        .where(Ledger.complete.is_(False), Announcement.status != AnnouncementStatus.cancelled)
+    )
+
+
+def _write_chunk(session: Session, ledger: Ledger, recipients: Select, size: int) -> int:
+    """Write up to `size` more recipients after the ledger's cursor, with their batches; advance the cursor."""
+    wanted = size if ledger.at_most is None else min(size, ledger.at_most - ledger.written)
+    chosen = recipients.order_by(None).subquery("recipients")
+    member_id = next(iter(chosen.c))
+    window = (member_id > ledger.cursor_member_id) & (member_id <= ledger.upto_member_id)
+    taken = (
+        select(member_id.label("member_id"))
+        .distinct()
+        .where(window)
+        .order_by(member_id)
+        .limit(max(0, wanted))
+    ).subquery("taken")
+    count, last = session.execute(select(func.count(), func.max(taken.c.member_id))).one()
+    if count:
+        _insert(session, ledger, chosen, member_id, count, last)
+    reached = ledger.at_most is not None and ledger.written + count >= ledger.at_most
+    complete = count < wanted or reached
+    session.execute(
+        update(Ledger)
+        .where(Ledger.id == ledger.id)
+        .values(
+            cursor_member_id=last if count else ledger.upto_member_id,
+            written=Ledger.written + count,
+            next_seq=Ledger.next_seq + -(-count // BATCH_SIZE),
+            complete=complete,
+            completed_at=utcnow() if complete else None,
+        )
+    )
+    session.refresh(ledger)
+    return count
+
+
+def _insert(session: Session, ledger: Ledger, chosen, member_id, count: int, last: int) -> None:
+    """The batches of `count` recipients in (cursor, last], and one ledger row for each recipient."""
+    first_seq = ledger.next_seq
     batches = -(-count // BATCH_SIZE)
     created = session.execute(
         insert(Batch).returning(Batch.id, Batch.seq, sort_by_parameter_order=True),
         [
             {
-                "announcement_id": announcement.id,
-                "purpose": purpose,
-                "seq": seq,
+                "announcement_id": ledger.announcement_id,
+                "purpose": ledger.purpose,
+                "seq": first_seq + n,
                 "retry_key": str(uuid.uuid4()),
                 "status": BatchStatus.pending,
-                "recipients": min(BATCH_SIZE, count - seq * BATCH_SIZE),
+                "recipients": min(BATCH_SIZE, count - n * BATCH_SIZE),
                 "attempts": 0,
             }
-            for seq in range(batches)
+            for n in range(batches)
         ],
     ).all()
+    members = (
+        select(member_id.label("member_id"))
+        .distinct()
+        .where(member_id > ledger.cursor_member_id, member_id <= last)
+        .subquery("chosen")
+    )
     # Plain integer division on both engines (SQLAlchemy's // would compare floats and defeat the index).
-    seq = (func.row_number().over(order_by=members.c.member_id) - 1).self_group().op("/")(BATCH_SIZE)
-    ranked = select(members.c.member_id, seq.label("seq")).subquery("ranked")
+    local = (func.row_number().over(order_by=members.c.member_id) - 1).self_group().op("/")(BATCH_SIZE)
+    ranked = select(members.c.member_id, local.label("n")).subquery("ranked")
     first_id = created[0].id
-    if all(row.id == first_id + row.seq for row in created):
+    if all(row.id == first_id + row.seq - first_seq for row in created):
         # The usual case: batch ids follow their seq, so each recipient's batch is simple arithmetic.
         rows = select(
-            literal(announcement.id),
-            literal(purpose),
+            literal(ledger.announcement_id),
+            literal(ledger.purpose),
             ranked.c.member_id,
-            ranked.c.seq + first_id,
+            ranked.c.n + first_id,
             literal("pending"),
         )
     else:
         rows = (
             select(
-                literal(announcement.id), literal(purpose), ranked.c.member_id, Batch.id, literal("pending")
+                literal(ledger.announcement_id),
+                literal(ledger.purpose),
+                ranked.c.member_id,
+                Batch.id,
+                literal("pending"),
             )
             .select_from(ranked)
             .join(
                 Batch,
-                (Batch.announcement_id == announcement.id)
-                & (Batch.purpose == purpose)
-                & (Batch.seq == ranked.c.seq),
+                (Batch.announcement_id == ledger.announcement_id)
+                & (Batch.purpose == ledger.purpose)
+                & (Batch.seq == ranked.c.n + first_seq),
             )
         )
     session.execute(
         insert(Delivery).from_select(["announcement_id", "purpose", "member_id", "batch_id", "status"], rows)
-    )
-    return count
-
-
-def _ledger_size(session: Session, announcement_id: int, purpose: str) -> int | None:
-    """The size of an existing ledger for this announcement and purpose, or None if there is none."""
-    started = session.scalar(
-        select(func.count())
-        .select_from(Batch)
-        .where(Batch.announcement_id == announcement_id, Batch.purpose == purpose)
-    )
-    if not started:
-        return None
-    return session.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .where(Delivery.announcement_id == announcement_id, Delivery.purpose == purpose)
     )

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from boktor.delivery.models import Batch, BatchStatus, Delivery
+from boktor.delivery.models import Batch, BatchStatus, Delivery, Ledger
 
 
 def delivery_counts(session: Session, announcement_id: int) -> dict[str, dict[str, Any]]:
@@ -40,6 +40,17 @@ def delivery_counts(session: Session, announcement_id: int) -> dict[str, dict[st
         row["targeted"] += number
         if status in ("sent", "pending", "failed", "skipped"):
             row[status] += number
+
+    # Recipients planned but not yet written (the worker writes a large ledger while it sends) are pending.
+    unwritten = session.execute(
+        select(Ledger.purpose, Ledger.planned - Ledger.written).where(
+            Ledger.announcement_id == announcement_id, Ledger.complete.is_(False)
+        )
+    )
+    for purpose, number in unwritten:
+        row = entry(purpose)
+        row["targeted"] += max(0, number)
+        row["pending"] += max(0, number)
 
     batches = session.execute(
         select(Batch.purpose, Batch.status, func.count())

@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from boktor.announcements.models import Announcement
 from boktor.config import Settings
 from boktor.db import transaction, utcnow
-from boktor.delivery import claims, messages
+from boktor.delivery import claims, ledger, messages
 from boktor.delivery.claims import AttemptRecord, BatchResult, ClaimedBatch, QuotaPause
+from boktor.delivery.ledger import Recipients
 from boktor.delivery.limiter import TokenBucket
 from boktor.delivery.models import BatchStatus
 from boktor.line.multicast import MulticastResult, Outcome, check_messages, multicast_client, send_multicast
@@ -46,6 +47,8 @@ LEASE = timedelta(minutes=10)
 STALE = timedelta(seconds=10)
 HEARTBEAT_S = 1.0
 IDLE_POLL_S = 0.1
+# After a ledger chunk failed (the database away, an announcement whose audience cannot be read).
+LEDGER_RETRY_S = 2.0
 RECORD_EVERY_S = 0.05
 # Batches claimed per trip to the database: enough to keep LINE busy, few enough to keep memory small.
 CLAIM_CHUNK = 24
@@ -86,6 +89,12 @@ def _default_messages_for(announcement: Announcement, purpose: str) -> list[dict
     return messages_for(announcement, purpose)
 
 
+def _default_recipients_for(announcement: Announcement, purpose: str):
+    from boktor.announcements.service import recipients_for
+
+    return recipients_for(announcement, purpose)
+
+
 def _start_due(session: Session, settings: Settings) -> list[int]:
     """Move due scheduled announcements to sending (the announcements feature decides how)."""
     try:
@@ -105,6 +114,7 @@ class Worker:
         until_idle: bool = False,
         worker_id: str | None = None,
         messages_for: MessagesFor | None = None,
+        recipients_for: Recipients | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
@@ -112,6 +122,7 @@ class Worker:
         self.id = worker_id or default_worker_id()
         self.hostname = socket.gethostname()
         self.messages_for = messages_for or _default_messages_for
+        self.recipients_for = recipients_for or _default_recipients_for
         self.progress = progress
         self.concurrency = max(1, settings.multicast_concurrency)
         self.capacity = self.concurrency * 2
@@ -123,6 +134,8 @@ class Worker:
         self._beat_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-beat")
         # Results are written beside claiming, so that a slow write never starves LINE of requests.
         self._record_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-record")
+        # The rest of a ledger is written beside the sending of its first batches.
+        self._ledger_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-ledger")
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._content: dict[
             tuple[int, str], asyncio.Future[tuple[list[dict[str, Any]], str | None] | str]
@@ -171,6 +184,7 @@ class Worker:
         await self._beat()
         beat = asyncio.create_task(self._heartbeats(), name="delivery-heartbeat")
         recorder = asyncio.create_task(self._recorder(), name="delivery-recorder")
+        writer = asyncio.create_task(self._ledgers(), name="delivery-ledger")
         try:
             async with multicast_client(self.settings, self.concurrency) as api:
                 self._semaphore = asyncio.Semaphore(self.concurrency)
@@ -183,6 +197,7 @@ class Worker:
         finally:
             beat.cancel()
             recorder.cancel()
+            writer.cancel()
             for task in list(self._in_flight.values()):
                 task.cancel()
             try:
@@ -194,6 +209,7 @@ class Worker:
                 self._executor.shutdown(wait=False)
                 self._beat_executor.shutdown(wait=False)
                 self._record_executor.shutdown(wait=False)
+                self._ledger_executor.shutdown(wait=False)
         return self.done
 
     async def _loop(self, api: AsyncMessagingApi) -> None:
@@ -410,6 +426,28 @@ class Worker:
                 done.set_result(None)
         self._wake.set()
 
+    # --- writing the rest of ledgers ---------------------------------------------------------------------
+
+    async def _ledgers(self) -> None:
+        """Write unfinished ledgers chunk by chunk, waking the sending loop after each one."""
+        while True:
+            try:
+                chunk = await self._db(
+                    ledger.continue_ledger, self.recipients_for, executor=self._ledger_executor
+                )
+            except OperationalError as error:
+                log.warning("could not write the ledger yet: %s", error.orig)
+                await asyncio.sleep(LEDGER_RETRY_S)
+                continue
+            except Exception:  # one announcement whose audience cannot be read must not stop the others
+                log.exception("could not write the next part of a ledger")
+                await asyncio.sleep(LEDGER_RETRY_S)
+                continue
+            if chunk is None:
+                await asyncio.sleep(IDLE_POLL_S)
+                continue
+            self._wake.set()
+
     async def _heartbeats(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_S)
@@ -430,12 +468,18 @@ async def run_worker(
     until_idle: bool,
     worker_id: str | None = None,
     messages_for: MessagesFor | None = None,
+    recipients_for: Recipients | None = None,
     progress: Callable[[str], None] | None = None,
     handle_signals: bool = False,
 ) -> Progress:
     """Run a delivery worker (async); with until_idle it returns when nothing is left to send."""
     worker = Worker(
-        settings, until_idle=until_idle, worker_id=worker_id, messages_for=messages_for, progress=progress
+        settings,
+        until_idle=until_idle,
+        worker_id=worker_id,
+        messages_for=messages_for,
+        recipients_for=recipients_for,
+        progress=progress,
     )
     if handle_signals:
         loop = asyncio.get_running_loop()
