@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -94,6 +94,16 @@ def transaction(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def refresh_statistics(session: Session, *tables: str) -> None:
+    """After a bulk load, let the query planner see the tables' new sizes now, not at autovacuum's next pass.
+
+    Without it PostgreSQL plans for the empty table it last saw: a ledger chunk over freshly imported members
+    took 57 ms instead of 4 ms.
+    """
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table}"'))
 
 
 def load_all_models() -> None:

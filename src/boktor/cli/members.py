@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table as RichTable
 
 from boktor.cli.common import JSON_OPTION, console, database, errors, fail, print_json
+from boktor.db import refresh_statistics
 from boktor.members.exporting import ExportError, export_members
 from boktor.members.importing import MEMBER_COLUMNS, BadRow, ImportReport, MemberImport
 from boktor.members.rosters import RosterReport
@@ -119,6 +120,7 @@ def import_(
             importer = MemberImport(session)
             with progress_bar(not as_json, "Importing members") as progress:
                 result = importer.run(table, after_chunk=session.commit, progress=progress)
+            refresh_statistics(session, "members", "member_topics")
     except TabularError as error:
         done = importer.report if importer else None
         if done and (done.imported or done.updated):

@@ -31,8 +31,10 @@ FIRST_CHUNK = 10 * BATCH_SIZE
 # ledger stays ahead of the sending and no transaction holds SQLite's write lock for long.
 CHUNK = 40 * BATCH_SIZE
 
-# Who receives an announcement for a purpose: (member id, LINE user id) rows, the member id first. Asked again
-# for every chunk, so it must give the same people each time (bar those who blocked the account meanwhile).
+# Who receives an announcement for a purpose: (member id, LINE user id) rows, the member id first, each member
+# once (a member twice is refused by the ledger's unique key). Asked again for every chunk, so it must give the
+# same people each time (bar those who blocked the account meanwhile). Chunks are ranges of member id, so the
+# query must let the database walk members in id order (no DISTINCT or GROUP BY over the whole audience).
 Recipients = Callable[[Announcement, str], Select]
 
 
@@ -68,7 +70,7 @@ def start_delivery(
         return existing.planned
     chosen = recipients(announcement, purpose).order_by(None).subquery("recipients")
     member_id = next(iter(chosen.c))
-    members = select(member_id).distinct()
+    members = select(member_id)
     if limit is not None:
         members = members.order_by(member_id).limit(max(0, limit))
     planned = session.scalar(select(func.count()).select_from(members.subquery())) or 0
@@ -132,7 +134,6 @@ def _write_chunk(session: Session, ledger: Ledger, recipients: Select, size: int
     window = (member_id > ledger.cursor_member_id) & (member_id <= ledger.upto_member_id)
     taken = (
         select(member_id.label("member_id"))
-        .distinct()
         .where(window)
         .order_by(member_id)
         .limit(max(0, wanted))
@@ -178,7 +179,6 @@ def _insert(session: Session, ledger: Ledger, chosen, member_id, count: int, las
     ).all()
     members = (
         select(member_id.label("member_id"))
-        .distinct()
         .where(member_id > ledger.cursor_member_id, member_id <= last)
         .subquery("chosen")
     )
