@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,17 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+# SQLite has one writer at a time, and its busy handler sleeps in steps of up to 100 ms: a thread that writes
+# again at once (a ledger written chunk after chunk) can starve the others. Threads of one process take turns
+# on this lock instead, and a waiting thread is woken the moment the turn is free.
+_sqlite_writes = threading.Lock()
+
+
+def write_turn(url: str) -> AbstractContextManager[object]:
+    """Hold this process's SQLite write turn for a transaction (no-op on PostgreSQL, which has row locks)."""
+    return _sqlite_writes if url.startswith("sqlite") else nullcontext()
 
 
 @lru_cache

@@ -153,3 +153,32 @@ def test_the_worker_writes_the_rest_while_it_sends_and_everyone_gets_it_once(dat
     assert stats["recipients"] == len(phones) == 1200 and stats["duplicates"] == 0
     assert ledger_statuses(database_url, announcement_id) == {"sent": 1200}
     assert announcement(database_url, announcement_id).status == AnnouncementStatus.completed
+
+
+def test_the_ledger_is_written_only_so_far_ahead_of_the_sending(session):
+    add_members(session, user_ids(3000))
+    announcement = new_announcement(session)
+    start_delivery(session, announcement, "announcement", followers, first_chunk=1000)
+
+    # Two batches are waiting to be sent: with a lead of two, the writer waits.
+    assert continue_ledger(session, followers, 1000, lead=2) is None
+    session.execute(update(Batch).values(status="sent"))
+    assert continue_ledger(session, followers, 1000, lead=2).recipients == 1000
+
+
+def test_a_paused_announcement_waits_with_its_ledger_half_written(session):
+    add_members(session, user_ids(1500))
+    announcement = new_announcement(session)
+    start_delivery(session, announcement, "announcement", followers, first_chunk=500)
+    announcement.status = AnnouncementStatus.paused
+    session.flush()
+
+    assert continue_ledger(session, followers, 500) is None
+    # Nothing a worker can do until it is resumed: `boktor worker --until-idle` may stop.
+    assert not claims.has_work(session, "w")
+
+    announcement.status = AnnouncementStatus.sending
+    session.flush()
+    assert claims.has_work(session, "w")
+    assert write_all(session, 500) == 2
+    assert session.scalar(select(func.count()).select_from(Delivery)) == 1500

@@ -99,6 +99,17 @@ def claim_batches(
     session: Session, worker_id: str, limit: int, lease: timedelta, now: datetime | None = None
 ) -> list[ClaimedBatch]:
     """Take up to `limit` sendable batches nobody holds, with their recipients; oldest announcement first."""
+    return load_recipients(session, take_batches(session, worker_id, limit, lease, now))
+
+
+def take_batches(
+    session: Session, worker_id: str, limit: int, lease: timedelta, now: datetime | None = None
+) -> list[ClaimedBatch]:
+    """Take up to `limit` sendable batches nobody holds (recipients not loaded); oldest announcement first.
+
+    Only this is a write: the worker commits it at once and loads the recipients in a read, so that on
+    SQLite the one write lock is held for an UPDATE, not for reading thousands of rows.
+    """
     now = now or utcnow()
     candidates = (
         eligible_batches(now)
@@ -118,12 +129,17 @@ def claim_batches(
         .values(claimed_by=worker_id, claimed_until=now + lease)
         .returning(Batch.id, Batch.announcement_id, Batch.purpose, Batch.retry_key, Batch.attempts)
     ).all()
+    batches = [
+        ClaimedBatch(row.id, row.announcement_id, row.purpose, row.retry_key, row.attempts) for row in claimed
+    ]
+    return sorted(batches, key=lambda b: b.id)
+
+
+def load_recipients(session: Session, claimed: list[ClaimedBatch]) -> list[ClaimedBatch]:
+    """Fill in who each claimed batch goes to now, who is skipped, and when it was first tried."""
     if not claimed:
-        return []
-    batches = {
-        row.id: ClaimedBatch(row.id, row.announcement_id, row.purpose, row.retry_key, row.attempts)
-        for row in claimed
-    }
+        return claimed
+    batches = {batch.id: batch for batch in claimed}
     # The ledger was written when sending started; who has blocked the account since is checked now.
     recipients = session.execute(
         select(Delivery.batch_id, Delivery.id, Member.line_user_id, Member.status)
@@ -136,7 +152,7 @@ def claim_batches(
             batch.skipped.append(delivery_id)
         else:
             batch.user_ids.append(line_user_id)
-    tried = [b.id for b in batches.values() if b.attempts]
+    tried = [b.id for b in claimed if b.attempts]
     if tried:
         # LINE remembers a retry key for 24 hours: the worker must know how old a batch's first attempt is.
         for batch_id, first in session.execute(
@@ -145,7 +161,7 @@ def claim_batches(
             .group_by(DeliveryAttempt.batch_id)
         ):
             batches[batch_id].first_attempt_at = first
-    return sorted(batches.values(), key=lambda b: b.id)
+    return claimed
 
 
 def has_work(session: Session, worker_id: str, now: datetime | None = None) -> bool:
@@ -154,7 +170,7 @@ def has_work(session: Session, worker_id: str, now: datetime | None = None) -> b
     free_or_mine = or_(Batch.claimed_by.is_(None), Batch.claimed_by == worker_id, Batch.claimed_until < now)
     if session.scalar(select(eligible_batches(None).where(free_or_mine).limit(1).exists())):
         return True
-    return bool(session.scalar(select(unfinished_ledgers().limit(1).exists())))
+    return bool(session.scalar(select(unfinished_ledgers(writable=True).limit(1).exists())))
 
 
 def record(

@@ -37,6 +37,9 @@ CHUNK = 40 * BATCH_SIZE
 # query must let the database walk members in id order (no DISTINCT or GROUP BY over the whole audience).
 Recipients = Callable[[Announcement, str], Select]
 
+# A ledger is not written further while its announcement is paused (it waits for quota) or cancelled.
+WAITING = [AnnouncementStatus.paused, AnnouncementStatus.cancelled]
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
@@ -92,19 +95,33 @@ def start_delivery(
     return planned
 
 
-def continue_ledger(session: Session, recipients: Recipients, size: int = CHUNK) -> Chunk | None:
-    """Write the next chunk of one unfinished ledger (None if there is none to write).
+def continue_ledger(
+    session: Session, recipients: Recipients, size: int = CHUNK, lead: int | None = None
+) -> Chunk | None:
+    """Write the next chunk of one unfinished ledger (None if there is none to write now).
 
-    Ledgers of cancelled announcements are left as they are. On PostgreSQL the ledger row is locked for the
-    chunk, and workers skip a ledger another worker is writing.
+    With `lead`, a ledger that already has that many batches waiting to be sent is left for later. Ledgers of
+    paused announcements wait for the resume, those of cancelled ones stay as they are. On PostgreSQL the ledger row is locked for the chunk, and
+    workers skip a ledger another worker is writing.
     """
     query = (
         select(Ledger)
         .join(Announcement, Announcement.id == Ledger.announcement_id)
-        .where(Ledger.complete.is_(False), Announcement.status != AnnouncementStatus.cancelled)
+        .where(Ledger.complete.is_(False), Announcement.status.not_in(WAITING))
         .order_by(Ledger.id)
         .limit(1)
     )
+    if lead is not None:
+        waiting = (
+            select(func.count())
+            .where(
+                Batch.announcement_id == Ledger.announcement_id,
+                Batch.purpose == Ledger.purpose,
+                Batch.status == BatchStatus.pending,
+            )
+            .scalar_subquery()
+        )
+        query = query.where(waiting < lead)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Ledger)
     ledger = session.scalar(query)
@@ -117,12 +134,13 @@ def continue_ledger(session: Session, recipients: Recipients, size: int = CHUNK)
     )
 
 
-def unfinished_ledgers() -> Select:
-    """Ids of announcements (not cancelled) whose ledger is still being written."""
+def unfinished_ledgers(*, writable: bool = False) -> Select:
+    """Ids of announcements whose ledger is still being written (not cancelled; `writable`: nor paused)."""
+    waiting = WAITING if writable else [AnnouncementStatus.cancelled]
     return (
         select(Ledger.announcement_id)
         .join(Announcement, Announcement.id == Ledger.announcement_id)
-        .where(Ledger.complete.is_(False), Announcement.status != AnnouncementStatus.cancelled)
+        .where(Ledger.complete.is_(False), Announcement.status.not_in(waiting))
     )
 
 
@@ -133,16 +151,13 @@ def _write_chunk(session: Session, ledger: Ledger, recipients: Select, size: int
     member_id = next(iter(chosen.c))
     window = (member_id > ledger.cursor_member_id) & (member_id <= ledger.upto_member_id)
     taken = (
-        select(member_id.label("member_id"))
-        .where(window)
-        .order_by(member_id)
-        .limit(max(0, wanted))
+        select(member_id.label("member_id")).where(window).order_by(member_id).limit(max(0, wanted))
     ).subquery("taken")
     count, last = session.execute(select(func.count(), func.max(taken.c.member_id))).one()
     if count:
         _insert(session, ledger, chosen, member_id, count, last)
     reached = ledger.at_most is not None and ledger.written + count >= ledger.at_most
-    complete = count < wanted or reached
+    complete = count < wanted or reached or (count > 0 and last >= ledger.upto_member_id)
     session.execute(
         update(Ledger)
         .where(Ledger.id == ledger.id)

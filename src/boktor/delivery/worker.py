@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from boktor.announcements.models import Announcement
 from boktor.config import Settings
-from boktor.db import transaction, utcnow
+from boktor.db import transaction, utcnow, write_turn
 from boktor.delivery import claims, ledger, messages
 from boktor.delivery.claims import AttemptRecord, BatchResult, ClaimedBatch, QuotaPause
 from boktor.delivery.ledger import Recipients
@@ -47,6 +47,9 @@ LEASE = timedelta(minutes=10)
 STALE = timedelta(seconds=10)
 HEARTBEAT_S = 1.0
 IDLE_POLL_S = 0.1
+# The ledger is written this many batches ahead of the sending (a second of LINE's time at 200/s), no more:
+# the writing is spread over the sending instead of competing with its start, and stops while a send is paused.
+LEDGER_LEAD = 200
 # After a ledger chunk failed (the database away, an announcement whose audience cannot be read).
 LEDGER_RETRY_S = 2.0
 RECORD_EVERY_S = 0.05
@@ -148,11 +151,21 @@ class Worker:
 
     # --- plumbing --------------------------------------------------------------------------------------
 
-    async def _db(self, work: Callable[..., T], *args: Any, executor: ThreadPoolExecutor | None = None) -> T:
-        """Run `work(session, *args)` in one committed transaction, off the event loop."""
+    async def _db(
+        self,
+        work: Callable[..., T],
+        *args: Any,
+        executor: ThreadPoolExecutor | None = None,
+        write: bool = True,
+    ) -> T:
+        """Run `work(session, *args)` in one committed transaction, off the event loop.
+
+        A unit that writes waits for this process's SQLite write turn; a read (`write=False`) does not.
+        """
 
         def unit() -> T:
-            with transaction(self.settings.database_url) as session:
+            url = self.settings.database_url
+            with write_turn(url) if write else contextlib.nullcontext(), transaction(url) as session:
                 return work(session, *args)
 
         loop = asyncio.get_running_loop()
@@ -230,7 +243,8 @@ class Worker:
                 room = 0  # the database is behind: let the recorder catch up before taking more
             claimed: list[ClaimedBatch] = []
             if room >= min(CLAIM_CHUNK, self.capacity) // 2:
-                claimed = await self._db(claims.claim_batches, self.id, min(room, CLAIM_CHUNK), LEASE)
+                claimed = await self._db(claims.take_batches, self.id, min(room, CLAIM_CHUNK), LEASE)
+                claimed = await self._db(claims.load_recipients, claimed, write=False)
             for batch in claimed:
                 # Claimable again means someone resumed it since LINE's quota refusal.
                 self._paused.discard(batch.announcement_id)
@@ -284,7 +298,7 @@ class Worker:
                     return messages.CONTENT_FAILED.format(error=error)
 
             # One build per announcement, however many of its batches ask at once.
-            self._content[key] = asyncio.ensure_future(self._db(build))
+            self._content[key] = asyncio.ensure_future(self._db(build, write=False))
         return await self._content[key]
 
     async def _deliver(self, api: AsyncMessagingApi, batch: ClaimedBatch) -> None:
@@ -433,7 +447,11 @@ class Worker:
         while True:
             try:
                 chunk = await self._db(
-                    ledger.continue_ledger, self.recipients_for, executor=self._ledger_executor
+                    ledger.continue_ledger,
+                    self.recipients_for,
+                    ledger.CHUNK,
+                    LEDGER_LEAD,
+                    executor=self._ledger_executor,
                 )
             except OperationalError as error:
                 log.warning("could not write the ledger yet: %s", error.orig)
