@@ -6,9 +6,10 @@ import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, Insert, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -56,14 +57,21 @@ def store_new_events(connection: Connection, events: list[WebhookEvent]) -> set[
         }
         for event in events
     ]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
+    # The rows go as parameters of one cached statement, which SQLAlchemy sends as multi-row INSERTs
+    # ("insertmanyvalues"). Writing them into the statement with .values(rows) made a new statement to
+    # compile for every batch: 150 µs of CPU per event, holding the GIL the webhook's event loop needs.
+    return set(connection.scalars(_INSERT_NEW[connection.dialect.name], rows))
+
+
+def _insert_new(dialect: ModuleType) -> Insert:
+    return (
         dialect.insert(InboxEvent)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["webhook_event_id"])
         .returning(InboxEvent.webhook_event_id)  # rowcount is not reliable here on every driver
     )
-    return set(connection.scalars(statement))
+
+
+_INSERT_NEW = {"postgresql": _insert_new(postgresql), "sqlite": _insert_new(sqlite)}
 
 
 @dataclass(frozen=True, slots=True)
