@@ -3,9 +3,12 @@
     python benchmarks/coverage_report.py [--entries 300000] [--members 300000] [--engines sqlite,postgresql]
 
 Seeds both tables with fast bulk inserts (spread over all 928 districts; 80 % of entries matched, most of
-those following, many surveyed; 20 % of members on no roster), then times the coverage queries of a
-province, a district, an organisation and the whole country, the missing list of a province as Excel, and
-the JSON API once over HTTP. Prints one line per figure.
+those following, many surveyed; 20 % of members on no roster), and what members did with announcements:
+eight announcements (six sent in the last 30 days, two before), each to a random 60 % of the members, who
+tap รับทราบ as their habit is (a quarter never, the rest 30 % or 80 % of the time), and the ledger of the
+latest one. Then times the coverage queries (with "acknowledging") of a province, a district, an
+organisation and the whole country, the missing list of a province as Excel, the JSON API once over HTTP,
+and the report of who has not acknowledged the latest announcement. Prints one line per figure.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -29,16 +33,19 @@ from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from boktor.accounts.service import create_user, issue_token
+from boktor.announcements.models import Acknowledgement, Announcement
 from boktor.app import create_app
 from boktor.config import Settings
 from boktor.db import engine_for, session_factory, transaction, utcnow
+from boktor.delivery.models import Delivery
 from boktor.members.models import Member, Roster, RosterEntry
 from boktor.migrations import upgrade
 from boktor.org import areas
 from boktor.org.catalogue import load_catalogue
 from boktor.org.models import Organisation
+from boktor.reports.acknowledgements import acknowledgements
 from boktor.reports.coverage import coverage, missing_people
-from boktor.reports.excel import coverage_workbook
+from boktor.reports.excel import acknowledgements_workbook, coverage_workbook
 from boktor.reports.scope import resolve_scope
 
 POSTGRES_URL = os.environ.get(
@@ -47,6 +54,12 @@ POSTGRES_URL = os.environ.get(
 CHUNK = 20_000
 FIRST = ["สมชาย", "สมหญิง", "ประเสริฐ", "วิไล", "บุญมี", "อำไพ", "สุรชัย", "มาลี", "ทองคำ", "จันทร์เพ็ญ"]
 LAST = ["ใจดี", "ศรีสุข", "คำแสน", "อินทร์แก้ว", "ปัญญาดี", "ทองมา", "วงศ์ใหญ่", "แสงจันทร์"]
+# When each announcement was sent (days ago): six inside the default 30-day window, two before it.
+SENT_DAYS_AGO = (2, 5, 9, 14, 21, 27, 40, 75)
+AUDIENCE_SHARE = 0.6
+# How often a member taps รับทราบ: a quarter never do, the others 30 % or 80 % of the time.
+HABITS = (0.0, 0.3, 0.8)
+HABIT_WEIGHTS = (0.25, 0.35, 0.40)
 
 
 def seed(url: str, entries: int, members: int) -> float:
@@ -90,6 +103,7 @@ def seed(url: str, entries: int, members: int) -> float:
         if len(entry_rows) >= CHUNK or len(member_rows) >= CHUNK:
             _flush(engine, member_rows, entry_rows)
     _flush(engine, member_rows, entry_rows)
+    _seed_acknowledgements(engine, members, now)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT setval('members_id_seq', (SELECT max(id) FROM members))"))
@@ -97,6 +111,48 @@ def seed(url: str, entries: int, members: int) -> float:
         else:
             connection.execute(text("ANALYZE"))
     return time.perf_counter() - started
+
+
+def _seed_acknowledgements(engine, members: int, now) -> None:
+    """Announcements sent to members, their taps on รับทราบ, and the ledger of the latest announcement."""
+    rng = random.Random(30)
+    habits = rng.choices(HABITS, HABIT_WEIGHTS, k=members)
+    with engine.begin() as connection:
+        announcement_ids = [
+            connection.execute(
+                insert(Announcement).values(
+                    title=f"ข้อสั่งการ {days} วันก่อน", body="ขอให้ทุกอำเภอดำเนินการ", category="directive",
+                    audience={}, status="completed", started_at=now - timedelta(days=days),
+                    completed_at=now - timedelta(days=days), ack_deadline=now - timedelta(days=days - 1),
+                    created_at=now, updated_at=now,
+                ).returning(Announcement.id)
+            ).scalar_one()
+            for days in SENT_DAYS_AGO
+        ]  # fmt: skip
+    latest = announcement_ids[0]
+    acks: list[dict] = []
+    ledger: list[dict] = []
+    for announcement_id in announcement_ids:
+        for number in range(members):
+            if rng.random() >= AUDIENCE_SHARE:
+                continue
+            if announcement_id == latest:
+                ledger.append({"announcement_id": latest, "purpose": "announcement", "member_id": number + 1,
+                               "status": "sent"})  # fmt: skip
+            if rng.random() < habits[number]:
+                acks.append({"announcement_id": announcement_id, "member_id": number + 1, "kind": "ack", "at": now})
+            if len(acks) >= CHUNK or len(ledger) >= CHUNK:
+                _insert(engine, Acknowledgement, acks)
+                _insert(engine, Delivery, ledger)
+    _insert(engine, Acknowledgement, acks)
+    _insert(engine, Delivery, ledger)
+
+
+def _insert(engine, model, rows: list[dict]) -> None:
+    if rows:
+        with engine.begin() as connection:
+            connection.execute(insert(model), rows)
+    rows.clear()
 
 
 def _flush(engine, member_rows: list[dict], entry_rows: list[dict]) -> None:
@@ -177,7 +233,8 @@ def run(engine_name: str, url: str, entries: int, members: int) -> None:
             print(
                 f"[{engine_name}] coverage {label}: first {first:.0f} ms, median {median:.0f} ms, "
                 f"CPU {cpu:.0f} ms "
-                f"(expected {report.total.expected:,}, joined {report.total.joined:,})"
+                f"(expected {report.total.expected:,}, joined {report.total.joined:,}, acknowledging "
+                f"{report.total.acknowledging:,} = {report.total.acknowledging_pct}%)"
             )
         scope = resolve_scope(session, "57")
         started = time.perf_counter()
@@ -191,6 +248,22 @@ def run(engine_name: str, url: str, entries: int, members: int) -> None:
             f"[{engine_name}] missing list of province 57: {len(missing):,} people, first run with new "
             f"personal invites {invites_ms:.0f} ms; coverage + list + Excel {median:.0f} ms"
         )
+        latest = session.scalar(select(Announcement.id).order_by(Announcement.started_at.desc()).limit(1))
+        for label, scope in {
+            "country (by province)": resolve_scope(session),
+            "province 57 (by district)": resolve_scope(session, "57"),
+            "district 5709 (by subdistrict)": resolve_scope(session, district="5709"),
+        }.items():
+            report = acknowledgements(session, latest, scope)
+            first, median, cpu = timed(lambda scope=scope: acknowledgements(session, latest, scope), 3)
+            print(
+                f"[{engine_name}] acknowledgements of the latest announcement, {label}: first {first:.0f} ms, "
+                f"median {median:.0f} ms, CPU {cpu:.0f} ms (received {report.total.received:,}, "
+                f"acknowledged {report.total.acknowledged:,}, {len(report.unacknowledged):,} listed)"
+            )
+        scope = resolve_scope(session, "57")
+        first, median, cpu = timed(lambda: acknowledgements_workbook(acknowledgements(session, latest, scope)), 2)
+        print(f"[{engine_name}] who has not acknowledged, province 57, report + Excel: median {median:.0f} ms")
     first, median, _ = api_once(url)
     print(
         f"[{engine_name}] GET /api/coverage?province=57 over HTTP: first {first:.0f} ms, median {median:.0f} ms"
