@@ -96,9 +96,10 @@ def walkthrough(boktor_url: str, sim_url: str) -> list[str]:
         "  2. In another terminal, with the environment below, an announcement to จ.เชียงราย:",
         '       boktor announce create --as communicator --title "ทดสอบ" --body "ข้อความทดสอบ"'
         " --category ข้อสั่งการ --province เชียงราย",
-        "       boktor announce submit 1 --as communicator && boktor announce approve 1 --as approver",
-        "       boktor announce send 1 --as communicator && boktor announce status 1 --watch",
-        "     then tap รับทราบ on a phone and run: boktor announce status 1",
+        "       boktor announce submit 2 --as communicator && boktor announce approve 2 --as approver",
+        "       boktor announce send 2 --as communicator && boktor announce status 2 --watch",
+        "     then tap รับทราบ on a phone and run: boktor announce status 2",
         "  3. Coverage of จ.เชียงราย: boktor report coverage --province 57  (or --xlsx coverage.xlsx)",
         f"     or GET {boktor_url}/api/coverage?province=57 with the chiangrai token.",
+        "     Who has not acknowledged last week's announcement: boktor report acknowledgements 1 --province 57",
     ]

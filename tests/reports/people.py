@@ -152,7 +152,7 @@ def announcement(
     row = Announcement(
         title=title,
         body=f"{title}: ขอให้ทุกอำเภอดำเนินการ",
-        category="order",
+        category="directive",
         audience={},
         status="completed" if sent else "draft",
         started_at=sent,

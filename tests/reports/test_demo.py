@@ -1,4 +1,5 @@
-"""The demo's roster: a newcomer sees Chiang Rai's coverage, and a virtual phone that joins is counted."""
+"""The demo's roster: a newcomer sees Chiang Rai's coverage (acknowledging too, and who has not acknowledged
+last week's announcement), and a virtual phone that joins is counted."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 from boktor.config import Settings
 from boktor.demo import seed
 from boktor.members.matching import match_member
+from boktor.reports.acknowledgements import acknowledgements
 from boktor.reports.coverage import coverage, missing_people
-from boktor.reports.demo import NEVER_JOINED, seed_coverage_demo
+from boktor.reports.demo import NEVER_JOINED, seed_coverage_demo, seed_earlier_announcement
 from boktor.reports.scope import resolve_scope
 from tests.reports.people import member
 
@@ -23,6 +25,14 @@ def test_the_demo_roster_matches_the_demo_members_and_counts_a_new_join(session,
     chiang_rai = resolve_scope(session, "57")
     before = coverage(session, chiang_rai).total
     assert (before.expected, before.joined) == (len(phones) + len(NEVER_JOINED), 24)
+    # Last week's announcement: two in three of the 24 acknowledged it, so coverage shows acknowledging.
+    assert (before.acknowledging, before.acknowledging_pct) == (16, 66.7)
+    [earlier] = [line for line in lines if line.startswith("Announcement ")]
+    chased = acknowledgements(session, 1, chiang_rai)
+    assert "boktor report acknowledgements 1 --province 57" in earlier and chased.past_deadline
+    assert (chased.total.received, chased.total.acknowledged, chased.total.relayed) == (24, 16, 6)
+    assert len(chased.unacknowledged) == 8 and all(p.area.endswith("จ.เชียงราย") for p in chased.unacknowledged)
+    assert seed_earlier_announcement(session) == []  # once only
     missing = missing_people(session, chiang_rai)
     assert len(missing) == len(phones) - 24 + len(NEVER_JOINED) and all(p.invite_code for p in missing)
 

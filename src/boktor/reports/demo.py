@@ -1,23 +1,31 @@
-"""Demo rosters for จ.เชียงราย: the expected personnel, so the demo shows coverage, the missing and invites."""
+"""Demo rosters for จ.เชียงราย: the expected personnel, so the demo shows coverage, the missing and invites;
+and an announcement sent a week ago that most have acknowledged, so it shows who is acknowledging and who
+has not."""
 
 from __future__ import annotations
 
 import json
 import random
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boktor.announcements.models import Announcement, AnnouncementStatus
+from boktor.announcements.reactions import record
 from boktor.db import utcnow
+from boktor.delivery.models import Delivery
 from boktor.members.invites import district_invites, ensure_person_invites
-from boktor.members.models import Member, Roster, RosterEntry
+from boktor.members.models import Member, MemberStatus, Roster, RosterEntry
 from boktor.members.names import name_key
 from boktor.org import areas
 
 ROSTER_NAME = "บุคลากรที่คาดว่าจะเข้าร่วม จ.เชียงราย (ข้อมูลตัวอย่าง)"
 # People the office expects who have no virtual phone: they stay on the missing list.
 NEVER_JOINED = ["นายอนุชา แก้วมณี", "นางสาวกัลยา ธรรมวงศ์", "นายวีระ สุขประเสริฐ", "นางพรทิพย์ บุญเรือง"]
+EARLIER_TITLE = "ขอความร่วมมือสำรวจพื้นที่เสี่ยงอุทกภัย (ตัวอย่าง)"
+EARLIER_BODY = "ขอให้ทุกอำเภอสำรวจพื้นที่เสี่ยงอุทกภัยในหมู่บ้าน และรายงานผลให้จังหวัดทราบภายในวันที่กำหนด"
 
 
 def seed_coverage_demo(session: Session, phones_file: Path) -> list[str]:
@@ -70,5 +78,46 @@ def seed_coverage_demo(session: Session, phones_file: Path) -> list[str]:
     joined = sum(1 for e in entries if e.member_id)
     return [
         f"Roster: {len(entries)} people expected in จ.เชียงราย, {joined} matched to members; "
-        f"{invited} personal invites and {len(posters)} district posters (boktor report coverage --province 57)."
+        f"{invited} personal invites and {len(posters)} district posters (boktor report coverage --province 57).",
+        *seed_earlier_announcement(session),
+    ]
+
+
+def seed_earlier_announcement(session: Session) -> list[str]:
+    """An announcement sent to every demo member a week ago, past its deadline: two in three acknowledged it,
+    one in four passed it on, the rest are for an office to chase (idempotent)."""
+    if session.scalar(select(Announcement.id).where(Announcement.title == EARLIER_TITLE)):
+        return []
+    members = list(
+        session.scalars(
+            select(Member)
+            .where(Member.province_code == "57", Member.status == MemberStatus.follower)
+            .order_by(Member.id)
+        )
+    )
+    if not members:
+        return []
+    sent = utcnow() - timedelta(days=7)
+    announcement = Announcement(
+        title=EARLIER_TITLE, body=EARLIER_BODY, category="directive", audience={"provinces": ["57"]},
+        status=AnnouncementStatus.completed, targeted=len(members), created_at=sent - timedelta(hours=2),
+        submitted_at=sent - timedelta(hours=1), approved_at=sent, started_at=sent,
+        completed_at=sent + timedelta(seconds=2), ack_deadline=sent + timedelta(days=5),
+    )  # fmt: skip
+    session.add(announcement)
+    session.flush()
+    # The ledger as the worker leaves it once LINE has accepted every batch.
+    session.add_all(
+        Delivery(announcement_id=announcement.id, purpose="announcement", member_id=m.id, status="sent")
+        for m in members
+    )
+    session.flush()
+    for number, member in enumerate(members):
+        if number % 3:
+            record(session, announcement.id, member.id, "ack")
+        if number % 4 == 0:
+            record(session, announcement.id, member.id, "relay", reach="1-10")
+    return [
+        f"Announcement {announcement.id}, sent a week ago to {len(members)} members: who has not acknowledged it "
+        f"(boktor report acknowledgements {announcement.id} --province 57)."
     ]
