@@ -194,7 +194,10 @@ def _reminders(session: Session, announcement_id: int) -> dict[int, int]:
             select(Delivery.member_id, func.count())
             .where(
                 Delivery.announcement_id == announcement_id,
-                Delivery.purpose.like("reminder-%"),
+                # "reminder-1", "reminder-2"...: a range of the (announcement, purpose, member) index, which
+                # LIKE would not use on SQLite.
+                Delivery.purpose >= "reminder-",
+                Delivery.purpose < "reminder.",
                 Delivery.status == "sent",
             )
             .group_by(Delivery.member_id)

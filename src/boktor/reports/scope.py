@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -131,6 +132,7 @@ def member_filters(scope: Scope) -> list:
     return filters
 
 
+@lru_cache(maxsize=65_536)  # a national list names the same few thousand places over and over
 def area_text(
     province_code: str | None, district_code: str | None, subdistrict_code: str | None, village_no: int | None
 ) -> str:
