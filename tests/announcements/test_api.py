@@ -112,3 +112,45 @@ def test_the_quota_refusal_reaches_the_api_caller(api, line) -> None:
     )
     partial = api["writer"].post(f"/api/announcements/{number}/send", json={"partial": True})
     assert partial.json()["result"]["recipients"] == 2
+
+
+def test_a_draft_is_patched_and_an_approver_sends_it_back_through_the_api(api, line) -> None:
+    number = api["writer"].post("/api/announcements", json=NEW).json()["id"]
+    url = f"/api/announcements/{number}"
+    patched = api["writer"].patch(
+        url, json={"title": "ขอเชิญร่วมงานวันดินโลก", "audience": {"provinces": ["ลำปาง"]}}
+    )
+    assert patched.status_code == 200, patched.text
+    result = patched.json()
+    assert result["changed"] == ["title", "audience"]
+    assert (result["status"], result["title"], result["audience"]) == ("draft", "ขอเชิญร่วมงานวันดินโลก",
+                                                                        {"provinces": ["52"]})  # fmt: skip
+    assert result["audience_count"] == 1 and result["quota"]["cost"] == 1
+    assert result["category"] == "news" and result["ack_deadline"] == "2026-01-15T16:59:00+00:00"
+    cleared = api["writer"].patch(url, json={"ack_deadline": None}).json()
+    assert cleared["changed"] == ["ack_deadline"] and cleared["ack_deadline"] is None
+    assert api["writer"].get(url).json()["body"] == NEW["body"]
+    preview = api["writer"].get(f"{url}/preview").json()
+    assert preview[0]["altText"] == "ข่าวสารสำคัญ: ขอเชิญร่วมงานวันดินโลก"
+
+    assert api["writer"].patch(url, json={"image_url": "http://example.com/a.jpg"}).status_code == 422
+    assert api["writer"].patch(url, json={"audience": None}).status_code == 422
+    assert api["chief"].patch(url, json={"title": "ก"}).status_code == 403
+    assert api["nobody"].patch(url, json={"title": "ก"}).status_code == 401
+    assert api["writer"].patch("/api/announcements/999", json={"title": "ก"}).status_code == 404
+
+    api["writer"].post(f"{url}/submit")
+    late = api["writer"].patch(url, json={"body": "แก้ไข"})
+    assert late.status_code == 409 and "submitted: ask the approver to send it back" in late.json()["detail"]
+    assert api["writer"].post(f"{url}/return", json={"reason": "ผิด"}).status_code == 403
+    assert api["chief"].post(f"{url}/return").status_code == 422
+    returned = api["chief"].post(f"{url}/return", json={"reason": "ใช้ภาพผิด"})
+    assert returned.status_code == 200, returned.text
+    assert (returned.json()["status"], returned.json()["return_reason"]) == ("draft", "ใช้ภาพผิด")
+    assert api["office"].get(url).json()["return_reason"] == "ใช้ภาพผิด"
+    assert api["office"].get(f"{url}/status").json()["return_reason"] == "ใช้ภาพผิด"
+    assert api["writer"].patch(url, json={"body": "แก้ไขแล้ว"}).json()["changed"] == ["body"]
+    assert api["writer"].post(f"{url}/return", json={"reason": "ผิด"}).status_code == 403
+    assert api["chief"].post(f"{url}/return", json={"reason": "ซ้ำ"}).status_code == 409
+    resubmitted = api["writer"].post(f"{url}/submit").json()
+    assert resubmitted["status"] == "submitted" and resubmitted["return_reason"] is None

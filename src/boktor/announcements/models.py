@@ -36,6 +36,8 @@ class Announcement(Base):
     audience: Mapped[dict] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(12), default=AnnouncementStatus.draft, index=True)
     pause_reason: Mapped[str | None] = mapped_column(Text)
+    # Why an approver sent it back to draft; cleared when it is submitted again.
+    return_reason: Mapped[str | None] = mapped_column(Text)
     # Send to as many as the monthly quota allows instead of refusing to start.
     allow_partial: Mapped[bool] = mapped_column(default=False)
     # LINE's customAggregationUnits name, so LINE's own statistics can be read per announcement.

@@ -15,7 +15,7 @@ from boktor.announcements.cards import messages_for
 from boktor.announcements.models import Announcement
 from boktor.announcements.quota import QuotaUnavailable, current_quota
 from boktor.announcements.results import announcement_status, summary
-from boktor.announcements.schemas import AnnouncementIn, AudienceIn, StepIn
+from boktor.announcements.schemas import AnnouncementChanges, AnnouncementIn, AudienceIn, StepIn
 from boktor.config import Settings
 from boktor.web import SESSION, get_settings_dep
 
@@ -84,6 +84,25 @@ def create_announcement(
     return result
 
 
+@router.patch("/announcements/{announcement_id}")
+def edit_announcement(
+    announcement_id: int,
+    request: AnnouncementChanges,
+    session: Session = SESSION,
+    settings: Settings = Depends(get_settings_dep),
+    user: AdminUser = Depends(current_user),
+) -> dict[str, Any]:
+    """Change a draft (communicators): only the fields given change; says which did."""
+    announcement = _load(session, announcement_id)
+    try:
+        changed = service.edit(session, announcement, user, **request.model_dump(exclude_unset=True))
+    except (service.WorkflowError, AudienceError) as error:
+        raise _refuse(error) from error
+    reach = audience_count(session, announcement.audience)
+    return {**summary(announcement), "changed": changed, "audience_count": reach,
+            "quota": _quota(session, settings, reach)}  # fmt: skip
+
+
 @router.get("/announcements/{announcement_id}")
 def read_announcement(
     announcement_id: int, session: Session = SESSION, user: AdminUser = Depends(current_user)
@@ -115,7 +134,7 @@ def preview(
         raise HTTPException(UNPROCESSABLE, detail=str(error)) from error
 
 
-STEPS = ("submit", "approve", "send", "pause", "resume", "cancel", "remind")
+STEPS = ("submit", "approve", "return", "send", "pause", "resume", "cancel", "remind")
 
 
 @router.post("/announcements/{announcement_id}/{step}")
@@ -127,7 +146,7 @@ def take_step(
     settings: Settings = Depends(get_settings_dep),
     user: AdminUser = Depends(current_user),
 ) -> dict[str, Any]:
-    """One workflow step: submit, approve, send, pause, resume, cancel or remind."""
+    """One workflow step: submit, approve, return (to draft, with a reason), send, pause, resume, cancel or remind."""
     if step not in STEPS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail=f"Unknown step {step!r}; steps are {', '.join(STEPS)}."
@@ -137,6 +156,7 @@ def take_step(
     actions = {
         "submit": lambda: service.submit(session, announcement, user),
         "approve": lambda: service.approve(session, announcement, user, scheduled_at=details.at),
+        "return": lambda: service.send_back(session, announcement, user, details.reason),
         "send": lambda: service.send(
             session, settings, announcement, user, at=details.at, partial=details.partial
         ),

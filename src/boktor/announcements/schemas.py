@@ -21,10 +21,25 @@ class AnnouncementIn(BaseModel):
     allow_partial: bool = False
 
 
+class AnnouncementChanges(BaseModel):
+    """Changes to a draft: only the fields given change (null clears the image, link or deadline)."""
+
+    title: str | None = None
+    body: str | None = None
+    category: str | None = None
+    audience: dict[str, Any] = Field(default_factory=dict, description="Replaces the whole audience filter.")
+    image_url: str | None = None
+    link_url: str | None = None
+    ack_deadline: datetime | None = None
+    allow_partial: bool = False
+
+
 class StepIn(BaseModel):
     """Optional details of a workflow step."""
 
-    reason: str = ""
+    reason: str = Field(
+        "", description="pause/cancel: for the record; return: why, for the writer (required)."
+    )
     at: datetime | None = Field(None, description="approve/send: start at this time instead of now.")
     partial: bool | None = Field(None, description="send/remind: send to as many as the quota allows.")
 

@@ -1,5 +1,7 @@
 """The announcement workflow: draft → submitted → approved → scheduled or sending → paused → completed, or cancelled.
 
+Only a draft can be edited; an approver sends back what has not started sending, to draft, with a reason.
+
 Every step checks who acts and from which state, refuses in plain words, and writes the audit log.
 Nothing here commits: the command or request does, at its edge.
 """
@@ -7,6 +9,7 @@ Nothing here commits: the command or request does, at its edge.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -128,19 +131,42 @@ def _check_url(value: str | None, what: str, *, https_only: bool) -> str | None:
     return value
 
 
-def _check_content(title: str, body: str) -> tuple[str, str]:
-    title, body = (title or "").strip(), (body or "").strip()
+def _check_title(title: str | None) -> str:
+    title = (title or "").strip()
     if not title:
         raise InvalidAnnouncement("An announcement needs a title.")
     if len(title) > TITLE_MAX:
         raise InvalidAnnouncement(f"The title is {len(title)} characters; at most {TITLE_MAX} fit a card.")
+    return title
+
+
+def _check_body(body: str | None) -> str:
+    body = (body or "").strip()
     if not body:
         raise InvalidAnnouncement("An announcement needs a body.")
     if len(body) > BODY_MAX:
         raise InvalidAnnouncement(
             f"The body is {len(body):,} characters; LINE takes at most {BODY_MAX:,} in one message."
         )
-    return title, body
+    return body
+
+
+def _checked(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields written (create) or changed (edit), checked and put as they are stored."""
+    checks: dict[str, Callable[[Any], Any]] = {
+        "title": _check_title,
+        "body": _check_body,
+        "category": category_code,
+        "audience": lambda audience: normalize_audience(session, audience or {}),
+        "image_url": lambda url: _check_url(url, "image URL", https_only=True),
+        "link_url": lambda url: _check_url(url, "link", https_only=False),
+        "ack_deadline": _aware,
+        "allow_partial": bool,
+    }
+    unknown = sorted(set(fields) - set(checks))
+    if unknown:
+        raise TypeError(f"An announcement has no editable field {unknown[0]!r}.")
+    return {name: checks[name](value) for name, value in fields.items()}
 
 
 def create(
@@ -158,25 +184,70 @@ def create(
 ) -> Announcement:
     """A new draft announcement written by a communicator."""
     _require(actor, CAN_COMPOSE, "write announcements")
-    title, body = _check_content(title, body)
-    announcement = Announcement(
-        title=title,
-        body=body,
-        category=category_code(category),
-        audience=normalize_audience(session, audience or {}),
-        image_url=_check_url(image_url, "image URL", https_only=True),
-        link_url=_check_url(link_url, "link", https_only=False),
-        ack_deadline=_aware(ack_deadline),
-        allow_partial=allow_partial,
-        status=S.draft,
-        created_by_id=actor.id,
-    )
+    written = {"title": title, "body": body, "category": category, "audience": audience, "image_url": image_url,
+               "link_url": link_url, "ack_deadline": ack_deadline, "allow_partial": allow_partial}  # fmt: skip
+    announcement = Announcement(**_checked(session, written), status=S.draft, created_by_id=actor.id)
     session.add(announcement)
     session.flush()
     # LINE's customAggregationUnits name: at most 30 of [A-Za-z0-9_], one per announcement.
     announcement.aggregation_unit = f"ann_{announcement.id}"
     _log(session, announcement, "created", actor, to=str(S.draft), audience=announcement.audience)
     return announcement
+
+
+def edit(session: Session, announcement: Announcement, actor: AdminUser, **changes: Any) -> list[str]:
+    """Change the given fields of a draft, checked as `create` checks them; the names of those that changed."""
+    _require(actor, CAN_COMPOSE, "edit announcements")
+    if announcement.status != S.draft:
+        if _returnable(announcement):
+            hint = "ask the approver to send it back (`boktor announce return`), then edit the draft"
+        elif announcement.status == S.cancelled:
+            hint = "write a new one"
+        else:
+            hint = "it has already gone out to members; cancel it if need be and write a corrected one"
+        raise WrongState(
+            f"Only a draft can be edited; announcement {announcement.id} is {announcement.status}: {hint}."
+        )
+    values = _checked(session, changes)
+    changed = [name for name, value in values.items() if getattr(announcement, name) != value]
+    for name in changed:
+        setattr(announcement, name, values[name])
+    if changed:
+        announcement.updated_at = utcnow()
+        # Which fields, not their text: the announcement itself holds the text.
+        _log(session, announcement, "edited", actor, fields=changed)
+    return changed
+
+
+def _returnable(announcement: Announcement) -> bool:
+    """Submitted, or approved and not yet started (scheduled or held), so that nobody has received it."""
+    waiting = (S.submitted, S.approved, S.scheduled, S.paused)
+    return announcement.status in waiting and announcement.started_at is None
+
+
+def send_back(session: Session, announcement: Announcement, actor: AdminUser, reason: str) -> None:
+    """An approver returns a submitted or approved announcement (not started) to draft, saying why."""
+    _require(actor, CAN_APPROVE, "send announcements back")
+    # Read the row again under lock: the worker may have just started a scheduled one.
+    session.flush()
+    session.refresh(announcement, with_for_update=True)
+    if not _returnable(announcement):
+        raise WrongState(
+            f"Only an announcement waiting for approval or for its start can be sent back; announcement "
+            f"{announcement.id} is {announcement.status}."
+            + (" It has started sending: cancel it if it must not go on." if announcement.started_at else "")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidAnnouncement(
+            "Say why it goes back (--reason): the writer needs it to fix the announcement."
+        )
+    # Whatever was approved no longer stands: it must be submitted and approved again.
+    announcement.return_reason = reason
+    announcement.pause_reason = None
+    announcement.submitted_at = announcement.approved_at = announcement.scheduled_at = None
+    announcement.approved_by_id = None
+    _move(session, announcement, S.draft, "returned", actor, reason=reason)
 
 
 def submit(session: Session, announcement: Announcement, actor: AdminUser) -> None:
@@ -187,6 +258,7 @@ def submit(session: Session, announcement: Announcement, actor: AdminUser) -> No
             f"Only a draft can be submitted; announcement {announcement.id} is {announcement.status}."
         )
     announcement.submitted_at = utcnow()
+    announcement.return_reason = None
     _move(session, announcement, S.submitted, "submitted", actor)
 
 
@@ -317,6 +389,8 @@ def start_due(session: Session, now: datetime | None = None, settings: Settings 
         select(Announcement)
         .where(Announcement.status == S.scheduled, Announcement.scheduled_at <= now)
         .order_by(Announcement.scheduled_at, Announcement.id)
+        # Locked until this transaction ends, so that an approver cannot send one back as it starts.
+        .with_for_update(skip_locked=True)
     ).all()
     started = []
     for announcement in due:

@@ -183,6 +183,78 @@ def create(
     console.print(f"Next: boktor announce submit {result['id']} --as {actor}")
 
 
+@app.command("edit")
+def edit(
+    announcement_id: int = typer.Argument(..., metavar="ID"),
+    actor: str = AS_OPTION,
+    title: str | None = typer.Option(None, "--title", help="A new title (at most 200 characters)."),
+    body: str | None = typer.Option(None, "--body", help="A new text (at most 5,000 characters)."),
+    body_file: Path | None = typer.Option(None, "--body-file", help="Read the new text from a UTF-8 file."),
+    category: str | None = typer.Option(None, "--category", help=CATEGORY_HELP),
+    image_url: str | None = typer.Option(None, "--image-url", help="A new https:// picture; '' removes it."),
+    link: str | None = typer.Option(None, "--link", help="A new 'อ่านเพิ่มเติม' address; '' removes it."),
+    deadline: str | None = typer.Option(
+        None, "--deadline", "--ack-deadline", help="Acknowledge by (2026-01-15 or 15/1/2569); '' removes it."
+    ),
+    organisation: list[str] = ORGANISATION,
+    organisation_kind: list[str] = ORGANISATION_KIND,
+    personnel_type: list[str] = PERSONNEL_TYPE,
+    position: list[str] = POSITION,
+    province: list[str] = PROVINCE,
+    district: list[str] = DISTRICT,
+    subdistrict: list[str] = SUBDISTRICT,
+    topic: list[str] = TOPIC,
+    surveyed: bool | None = SURVEYED,
+    joined_after: str | None = JOINED_AFTER,
+    joined_before: str | None = JOINED_BEFORE,
+    everyone: bool = typer.Option(
+        False, "--everyone", help="Send to every follower (drop the audience filter)."
+    ),
+    partial: bool | None = PARTIAL_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change a draft: only what is given changes; audience options replace the whole audience."""
+    if body_file is not None:
+        try:
+            body = body_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            fail(f"Cannot read {body_file}: {error}")
+    wanted = _audience(locals())
+    if everyone and wanted:
+        fail("Give either --everyone or audience options, not both.")
+    given = {"title": title, "body": body, "category": category, "image_url": image_url, "link_url": link,
+             "allow_partial": partial}  # fmt: skip
+    changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    if wanted or everyone:
+        changes["audience"] = wanted
+    if deadline is not None:
+        changes["ack_deadline"] = _moment(deadline, end_of_day=True)
+
+    def work(session: Session) -> dict[str, Any]:
+        announcement = _announcement(session, announcement_id)
+        changed = service.edit(session, announcement, _actor(session, actor), **changes)
+        reach = audience_count(session, announcement.audience)
+        line, quota = _quota_line(session, reach)
+        return {**summary(announcement), "changed": changed, "audience_count": reach, "quota": quota,
+                "quota_line": line}  # fmt: skip
+
+    result = _run(work)
+    if as_json:
+        print_json({k: v for k, v in result.items() if k != "quota_line"})
+        return
+    if result["changed"]:
+        console.print(f"Announcement {result['id']} edited: {', '.join(result['changed'])}.")
+    else:
+        console.print(f"Announcement {result['id']}: nothing changed.")
+    if result["return_reason"]:
+        console.print(f"It was sent back: {result['return_reason']}", highlight=False)
+    console.print(
+        f"Audience: {describe_audience(result['audience'])} — {result['audience_count']:,} members."
+    )
+    console.print(result["quota_line"])
+    console.print(f"Next: boktor announce submit {result['id']} --as {actor}")
+
+
 @app.command("audience")
 def audience(
     organisation: list[str] = ORGANISATION,
@@ -231,6 +303,8 @@ def _step(
         print_json(result)
         return
     console.print(f"Announcement {result['id']} is now {result['status']}.")
+    if result["return_reason"]:
+        console.print(f"Sent back: {result['return_reason']}", highlight=False)
     outcome = result.get("result")
     if outcome and outcome["status"] == "scheduled":
         console.print(f"It will start at {result['scheduled_at']} ({outcome['audience']:,} members now).")
@@ -259,6 +333,17 @@ def approve(
     """Approve a submitted announcement (another user than its writer, holding the approver role)."""
     when = _moment(at)
     _step(announcement_id, actor, as_json, lambda s, a, u: service.approve(s, a, u, scheduled_at=when))
+
+
+@app.command("return")
+def return_(
+    announcement_id: int = typer.Argument(..., metavar="ID"),
+    actor: str = AS_OPTION,
+    reason: str = typer.Option("", "--reason", help="What to fix, for the writer (required)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Send a submitted or approved announcement (not yet started) back to draft with a reason (approvers)."""
+    _step(announcement_id, actor, as_json, lambda s, a, u: service.send_back(s, a, u, reason))
 
 
 @app.command("send")
@@ -363,6 +448,9 @@ def list_(
             row["created_at"][:16],
         )
     console.print(table)
+    for row in rows:
+        if row["return_reason"]:
+            console.print(f"Announcement {row['id']} was sent back: {row['return_reason']}", highlight=False)
 
 
 def _read_status(announcement_id: int) -> dict[str, Any]:
@@ -372,9 +460,8 @@ def _read_status(announcement_id: int) -> dict[str, Any]:
 
 def _print_status(result: dict[str, Any]) -> None:
     console.print(f"Announcement {result['id']}: {result['title']}")
-    console.print(
-        f"Status: {result['status']}" + (f" — {result['pause_reason']}" if result["pause_reason"] else "")
-    )
+    reason = result["pause_reason"] or (result["return_reason"] and f"sent back: {result['return_reason']}")
+    console.print(f"Status: {result['status']}" + (f" — {reason}" if reason else ""), highlight=False)
     table = Table("targeted", "sent", "pending", "failed", "blocked", "acknowledged", "relayed")
     table.add_row(*(f"{result[k]:,}" for k in ("targeted", "sent", "pending", "failed", "blocked",
                                                 "acknowledged", "relayed")))  # fmt: skip
