@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -10,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -75,13 +77,34 @@ def make_engine(url: str) -> Engine:
 
 # SQLite has one writer at a time, and its busy handler sleeps in steps of up to 100 ms: a thread that writes
 # again at once (a ledger written chunk after chunk) can starve the others. Threads of one process take turns
-# on this lock instead, and a waiting thread is woken the moment the turn is free.
+# on this lock instead, and a waiting thread is woken the moment the turn is free. Processes on the same file
+# (`serve` and `boktor worker`) take turns on a lock file beside it: the webhook's writer slept 1-78 ms in the
+# busy handler behind the worker's transactions, the slowest webhook answers.
 _sqlite_writes = threading.Lock()
+_turn_files: dict[tuple[int, str], int] = {}
 
 
 def write_turn(url: str) -> AbstractContextManager[object]:
-    """Hold this process's SQLite write turn for a transaction (no-op on PostgreSQL, which has row locks)."""
-    return _sqlite_writes if url.startswith("sqlite") else nullcontext()
+    """Hold the SQLite write turn for a transaction (no-op on PostgreSQL, which has row locks)."""
+    if not url.startswith("sqlite"):
+        return nullcontext()
+    return _sqlite_write_turn(make_url(url).database or "")
+
+
+@contextmanager
+def _sqlite_write_turn(path: str) -> Iterator[None]:
+    with _sqlite_writes:
+        if not path or path == ":memory:":
+            yield
+            return
+        key = (os.getpid(), path)  # a forked child must not share its parent's lock
+        if key not in _turn_files:
+            _turn_files[key] = os.open(f"{path}-turn", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(_turn_files[key], fcntl.LOCK_EX)  # released by the kernel if the process dies
+        try:
+            yield
+        finally:
+            fcntl.flock(_turn_files[key], fcntl.LOCK_UN)
 
 
 @lru_cache

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -21,17 +19,6 @@ PENDING, PROCESSING, DONE, IGNORED, FAILED = "pending", "processing", "done", "i
 # A failed attempt is retried after this many seconds times the attempts so far, up to MAX_ATTEMPTS.
 RETRY_BACKOFF_SECONDS = 2.0
 MAX_ATTEMPTS = 5
-
-
-# SQLite has one writer at a time and its busy handler sleeps in steps of milliseconds; writers in
-# this process take turns on this lock instead, so that a webhook never sleeps behind the processor.
-_sqlite_writes = threading.Lock()
-
-
-def write_turn(connection_or_url: Connection | str) -> AbstractContextManager[object]:
-    """Hold this process's SQLite write turn (no-op on PostgreSQL, which has row locks)."""
-    url = connection_or_url if isinstance(connection_or_url, str) else connection_or_url.dialect.name
-    return _sqlite_writes if url.startswith("sqlite") else nullcontext()
 
 
 def store_events(connection: Connection, events: list[WebhookEvent]) -> int:

@@ -6,7 +6,7 @@ import asyncio
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-from boktor.db import engine_for
+from boktor.db import engine_for, write_turn
 from boktor.interactions import inbox
 from boktor.line.webhook import WebhookEvent
 
@@ -58,7 +58,7 @@ class InboxWriter:
                     future.set_result(sum(1 for event in events if event.webhook_event_id in new))
 
     def _write(self, events: list[WebhookEvent]) -> set[str]:
-        with inbox.write_turn(self.database_url), engine_for(self.database_url).begin() as connection:
+        with write_turn(self.database_url), engine_for(self.database_url).begin() as connection:
             return inbox.store_new_events(connection, events)
 
     def close(self) -> None:

@@ -18,7 +18,7 @@ from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy.orm import Session
 
 from boktor.config import Settings
-from boktor.db import transaction
+from boktor.db import transaction, write_turn
 from boktor.interactions import inbox
 from boktor.interactions.handlers import Outcome, handle_event
 from boktor.line.api import messaging_api
@@ -177,7 +177,7 @@ class InboxProcessor:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with inbox.write_turn(self.settings.database_url), transaction(self.settings.database_url) as session:
+        with write_turn(self.settings.database_url), transaction(self.settings.database_url) as session:
             yield session
 
     def _pending(self) -> list[inbox.PendingRow]:
