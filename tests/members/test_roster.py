@@ -120,7 +120,7 @@ def test_the_roster_is_matched_to_members_already_present(session):
     assert (report.matching.matched, report.matching.by_phone, len(report.matching.ambiguous)) == (1, 1, 1)
     somchai = session.scalars(select(RosterEntry).where(RosterEntry.line_no == 5)).one()
     assert somchai.member_id is not None and somchai.match_method == "phone"
-    assert list_rosters(session)[0] | {"uploaded_at": None} == {
+    assert list_rosters(session)[0] | {"uploaded_at": None, "updated_at": None} == {
         "id": report.roster_id,
         "name": "พช. เชียงราย",
         "filename": "รายชื่อ.xlsx",
@@ -128,6 +128,8 @@ def test_the_roster_is_matched_to_members_already_present(session):
         "district_code": None,
         "organisation_id": None,
         "uploaded_at": None,
+        "version": 1,
+        "updated_at": None,
         "entries": 3,
         "matched": 1,
     }

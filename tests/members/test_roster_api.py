@@ -75,3 +75,42 @@ def test_roster_upload_and_list_over_http(database_url):
         listed = client.get("/api/rosters", headers={"Authorization": f"Bearer {tokens['chiangrai']}"}).json()
         office_roster = next(r for r in listed["rosters"] if r["id"] == body["roster_id"])
         assert office_roster["organisation_id"] is not None and office_roster["entries"] == 3
+
+
+def test_an_office_uploads_its_corrected_roster_over_http(database_url):
+    from tests.members.test_roster_versions import JANUARY, MARCH, workbook
+
+    tokens = make_tokens(database_url)
+
+    def upload(rows: list[list], **data: str) -> httpx.Response:
+        return client.post(
+            "/api/rosters",
+            headers={"Authorization": f"Bearer {tokens['chiangrai']}"},
+            data={"name": "พช. เชียงราย", **data},
+            files={"file": ("รายชื่อ.xlsx", workbook(rows), XLSX)},
+            timeout=60,
+        )
+
+    with (
+        running_app(demo_settings(database_url), background=False) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        first = upload(JANUARY)
+        assert first.status_code == 201, first.text
+        assert (first.json()["version"], first.json()["added"]) == (1, 4)
+
+        preview = upload(MARCH, dry_run="true")
+        assert preview.status_code == 200, preview.text
+        counts = ("roster_id", "version", "kept", "updated", "added", "removed", "dry_run")
+        assert [preview.json()[k] for k in counts] == [first.json()["roster_id"], 2, 1, 2, 1, 1, True]
+
+        replaced = upload(MARCH)
+        assert replaced.status_code == 200, replaced.text
+        assert [replaced.json()[k] for k in counts] == [first.json()["roster_id"], 2, 1, 2, 1, 1, False]
+        assert [bad["line"] for bad in replaced.json()["bad_rows"]] == [7]
+
+        separate = upload(JANUARY, replace="false")
+        assert separate.status_code == 201 and separate.json()["roster_id"] != first.json()["roster_id"]
+
+        listed = client.get("/api/rosters", headers={"Authorization": f"Bearer {tokens['chiangrai']}"}).json()
+        assert [(r["version"], r["entries"]) for r in listed["rosters"]] == [(1, 4), (2, 4)]

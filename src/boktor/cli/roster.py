@@ -9,7 +9,7 @@ from rich.table import Table as RichTable
 
 from boktor.cli.common import JSON_OPTION, console, database, fail, print_json
 from boktor.cli.members import finish
-from boktor.members.rosters import ROSTER_COLUMNS, RosterError, import_roster, list_rosters
+from boktor.members.rosters import ROSTER_COLUMNS, RosterError, RosterReport, import_roster, list_rosters
 from boktor.members.tabular import TabularError, open_table
 from boktor.org import areas
 
@@ -27,14 +27,22 @@ def import_(
         "--organisation",
         help="The roster's organisation (code, Thai name or short name), if it is of one.",
     ),
+    new: bool = typer.Option(
+        False, "--new", help="Store a separate roster even if one of this name and scope exists."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show who would be kept, updated, added and removed; store nothing."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Store nothing and exit 1 if any row is bad."),
     report: Path | None = typer.Option(None, "--report", help="Write the bad rows to this CSV file."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Store a roster's good rows, report bad rows by line and column, and match it to members.
 
-    Exits 0 when the file was read (bad rows are reported and skipped), 1 when the file or options cannot
-    be used, and with --strict 1 if any row is bad (nothing is stored then).
+    A roster of the same name and scope (province, district, organisation) is replaced as its next version:
+    the people still on the list keep their entries and personal invites, new people are added and those
+    no longer on it are removed. Exits 0 when the file was read (bad rows are reported and skipped), 1 when
+    the file or options cannot be used, and with --strict 1 if any row is bad (nothing is stored then).
     """
     try:
         with database() as session, open_table(file, ROSTER_COLUMNS) as table:
@@ -46,6 +54,8 @@ def import_(
                 province_code=province,
                 district_code=district,
                 organisation=organisation,
+                replace=not new,
+                dry_run=dry_run,
             )
             if strict and result.bad_rows:
                 finish(result, as_json=as_json, report_path=report, summary="Nothing was stored (--strict).")
@@ -54,16 +64,36 @@ def import_(
                 raise typer.Exit(1)  # inside the transaction: it is rolled back
     except (TabularError, RosterError) as error:
         fail(str(error))
-    matching = result.matching
-    summary = f"Roster {result.roster_id} '{result.name}': {result.entries} people stored from {file.name}."
-    if matching is not None:
+    finish(result, as_json=as_json, report_path=report, summary=_summary(result, file.name))
+    if as_json:
+        print_json(result.as_dict())
+
+
+def _summary(result: RosterReport, filename: str) -> str:
+    """What the import did, in a few lines for the office."""
+    changes = f"kept {result.kept}, updated {result.updated}, added {result.added}, removed {result.removed}"
+    if result.dry_run:
+        if result.replaced:
+            done = f"Roster {result.roster_id} '{result.name}' would be version {result.version}: {changes}"
+            done += f" ({result.entries} people)."
+        else:
+            done = f"A new roster '{result.name}' would be stored: {result.entries} people from {filename}."
+        return done + "\nNothing was stored (--dry-run)."
+    if result.replaced:
+        summary = (
+            f"Roster {result.roster_id} '{result.name}' version {result.version} from {filename}: {changes}; "
+            f"{result.entries} people on it now."
+        )
+        if result.removed:
+            summary += "\nPersonal invites printed for the people removed still open the survey."
+    else:
+        summary = f"Roster {result.roster_id} '{result.name}' version 1: {result.entries} people stored from {filename}."
+    if (matching := result.matching) is not None:
         summary += (
             f"\nMatched to members now: {matching.matched} (by phone {matching.by_phone}, by name and area "
             f"{matching.by_name_area}); ambiguous {len(matching.ambiguous)}; not yet joined {matching.unmatched}."
         )
-    finish(result, as_json=as_json, report_path=report, summary=summary)
-    if as_json:
-        print_json(result.as_dict())
+    return summary
 
 
 @app.command("list")
@@ -71,7 +101,7 @@ def list_(
     province: str | None = typer.Option(None, "--province", help="Only this province (code or name)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The rosters, newest first, with how many of their people have joined."""
+    """The rosters, newest first: version, last update, people on each and how many have joined."""
     code = None
     if province:
         found = areas.find_province(province)
@@ -83,10 +113,10 @@ def list_(
     if as_json:
         print_json({"rosters": rows})
         return
-    table = RichTable("id", "name", "province", "entries", "matched", "uploaded")
+    table = RichTable("id", "name", "province", "version", "updated", "entries", "matched", "uploaded")
     for row in rows:
         table.add_row(
-            str(row["id"]), row["name"], areas.area_name(row["province_code"]), str(row["entries"]),
-            str(row["matched"]), row["uploaded_at"][:16],
+            str(row["id"]), row["name"], areas.area_name(row["province_code"]), str(row["version"]),
+            row["updated_at"][:16], str(row["entries"]), str(row["matched"]), row["uploaded_at"][:16],
         )  # fmt: skip
     console.print(table)

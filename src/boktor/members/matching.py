@@ -7,6 +7,7 @@ and no member is ever linked to two entries.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select, update
@@ -183,8 +184,12 @@ def match_member(session: Session, member: Member, invite_code: str | None = Non
         ):
             result.entry_id, result.method = entry.id, MatchMethod.invite
             return result
-        # The invite was passed on to someone else, or its person is already linked: fall back.
-        result.notes.append("personal invite already used by another member")
+        # The invite was passed on to someone else, its person is already linked, or they left the roster
+        # (the invite outlives their entry): fall back.
+        if entry is None:
+            result.notes.append("the person of this personal invite is no longer on a roster")
+        else:
+            result.notes.append("personal invite already used by another member")
 
     if member.phone:
         found = _candidates(session, RosterEntry.phone == member.phone)
@@ -230,8 +235,13 @@ def _pair_up(candidates: dict[int, set[int]]) -> tuple[dict[int, int], dict[int,
     return pairs, ambiguous
 
 
-def match_roster(session: Session, roster_id: int) -> RosterMatchReport:
-    """Link a roster's unmatched entries to members already present: by phone, then by name and area."""
+def match_roster(session: Session, roster_id: int, only: Collection[int] | None = None) -> RosterMatchReport:
+    """Link a roster's unmatched entries (or those of them in `only`) to members already present.
+
+    By phone, then by name and area. Candidates are weighed over all the roster's unmatched entries even when
+    `only` some of them are linked, so a member who fits one of those and another entry is still reported
+    as ambiguous, never guessed.
+    """
     session.flush()
     report = RosterMatchReport(roster_id=roster_id)
     entries = {
@@ -304,6 +314,13 @@ def match_roster(session: Session, roster_id: int) -> RosterMatchReport:
             entry_id, open_entries[entry_id].line_no, "name_area", member_ids
         )
 
+    if only is not None:
+        wanted = set(only)
+        entries = {key: row for key, row in entries.items() if key in wanted}
+        open_entries = {key: row for key, row in open_entries.items() if key in wanted}
+        links = {key: link for key, link in links.items() if key in wanted}
+        ambiguous = {key: found for key, found in ambiguous.items() if key in wanted}
+        report.already = sum(1 for row in entries.values() if row.member_id is not None)
     if links:
         now = utcnow()
         session.execute(

@@ -129,6 +129,9 @@ class Roster(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     row_count: Mapped[int] = mapped_column(default=0)
+    # Uploading the list again under the same name and scope replaces its entries as a new version.
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class RosterEntry(Base):

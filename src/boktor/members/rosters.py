@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from boktor.members.profile_fields import (
     RowProblems,
     person_name,
 )
+from boktor.members.roster_versions import replace_entries
 from boktor.members.tabular import Table, TabularError
 from boktor.org import areas
 from boktor.org.catalogue import Catalogue
@@ -37,12 +39,23 @@ class RosterError(ValueError):
 
 @dataclass
 class RosterReport:
-    """What a roster import did: the roster, entries stored, rows refused, and the matching result."""
+    """What a roster import did (or would do, in a dry run): the roster, its version, and how its people changed.
 
-    roster_id: int
+    `kept` people are on the new list as they were, `updated` ones are the same people with changed details,
+    `added` ones are new and `removed` ones are no longer on the list; `entries` = kept + updated + added.
+    """
+
+    roster_id: int | None  # None only in a dry run that would create a roster
     name: str
     province_code: str | None
+    version: int = 1
+    replaced: bool = False  # an earlier version of this roster was replaced
+    dry_run: bool = False
     entries: int = 0
+    kept: int = 0
+    updated: int = 0
+    added: int = 0
+    removed: int = 0
     bad_rows: list[BadRow] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     matching: RosterMatchReport | None = None
@@ -56,10 +69,26 @@ class RosterReport:
             "roster_id": self.roster_id,
             "name": self.name,
             "province_code": self.province_code,
+            "version": self.version,
+            "replaced": self.replaced,
+            "dry_run": self.dry_run,
             "entries": self.entries,
+            "kept": self.kept,
+            "updated": self.updated,
+            "added": self.added,
+            "removed": self.removed,
             "bad_rows": [{"line": b.line, "column": b.column, "message": b.message} for b in self.bad_rows],
             "matching": self.matching.to_dict() if self.matching else None,
         }
+
+
+@dataclass(frozen=True)
+class RosterScope:
+    """Whose list a roster is: a province, a district and/or one organisation (all None: the whole country)."""
+
+    province_code: str | None = None
+    district_code: str | None = None
+    organisation_id: int | None = None
 
 
 def check_table(table: Table) -> None:
@@ -69,6 +98,32 @@ def check_table(table: Table) -> None:
             f"The header (line {table.header_line}) has no name column: expected ชื่อ-สกุล (full_name), "
             f"or ชื่อ and นามสกุล. Found columns for: {', '.join(table.fields) or 'nothing known'}."
         )
+
+
+def roster_scope(
+    catalogue: Catalogue,
+    province_code: str | None = None,
+    district_code: str | None = None,
+    organisation: str | None = None,
+) -> RosterScope:
+    """The scope from what an office typed: codes or Thai names; a district gives its province."""
+    if province_code is not None:
+        found = areas.find_province(province_code)
+        if found is None:
+            raise RosterError(f"Unknown province {province_code!r}: give its code (57) or Thai name.")
+        province_code = found.code
+    if district_code is not None:
+        district = areas.find_district(district_code, province_code)
+        if district is None:
+            raise RosterError(f"Unknown district {district_code!r} for this roster.")
+        district_code, province_code = district.code, district.province_code
+    organisation_id = None
+    if organisation:
+        found_organisation = catalogue.find(catalogue.organisations, organisation)
+        if found_organisation is None:
+            raise RosterError(f"Unknown organisation {organisation!r} (see `boktor org list`).")
+        organisation_id = found_organisation.id
+    return RosterScope(province_code, district_code, organisation_id)
 
 
 def import_roster(
@@ -81,44 +136,88 @@ def import_roster(
     district_code: str | None = None,
     organisation: str | None = None,
     uploaded_by_id: int | None = None,
+    replace: bool = True,
+    dry_run: bool = False,
 ) -> RosterReport:
-    """Store the good rows of `table` as a new roster, report the bad ones, then match it to members."""
+    """Store the good rows of `table` as a roster, report the bad ones, then match the new people to members.
+
+    A roster with this name and the same scope is replaced as its next version (see `replace_entries`),
+    unless `replace` is false; a dry run reports the same counts and stores nothing.
+    """
     name = name.strip()
     if not name:
         raise RosterError("A roster needs a name (--name), e.g. 'บุคลากร พช. เชียงราย 2568'.")
-    if province_code is not None:
-        found = areas.find_province(province_code)
-        if found is None:
-            raise RosterError(f"Unknown province {province_code!r}: give its code (57) or Thai name.")
-        province_code = found.code
-    if district_code is not None:
-        district = areas.find_district(district_code, province_code)
-        if district is None:
-            raise RosterError(f"Unknown district {district_code!r} for this roster.")
-        district_code, province_code = district.code, district.province_code
     catalogue = Catalogue(session)
-    organisation_id = None
-    if organisation:
-        found_organisation = catalogue.find(catalogue.organisations, organisation)
-        if found_organisation is None:
-            raise RosterError(f"Unknown organisation {organisation!r} (see `boktor org list`).")
-        organisation_id = found_organisation.id
+    scope = roster_scope(catalogue, province_code, district_code, organisation)
     check_table(table)
-
-    roster = Roster(
-        name=name[:200],
-        filename=(filename or "")[:255] or None,
-        province_code=province_code,
-        district_code=district_code,
-        organisation_id=organisation_id,
-        uploaded_by_id=uploaded_by_id,
+    name = name[:200]
+    earlier = _roster_to_replace(session, name, scope) if replace else None
+    report = RosterReport(
+        roster_id=earlier.id if earlier else None,
+        name=name,
+        province_code=scope.province_code,
+        version=earlier.version + 1 if earlier else 1,
+        replaced=earlier is not None,
+        dry_run=dry_run,
     )
-    session.add(roster)
-    session.flush()
-    report = RosterReport(roster_id=roster.id, name=roster.name, province_code=province_code)
-    resolver = ProfileResolver(catalogue, province_code=province_code)
+    rows = _good_rows(table, ProfileResolver(catalogue, province_code=scope.province_code), scope, report)
+    if earlier is not None:
+        plan, report.matching = replace_entries(
+            session, earlier, list(rows), filename=filename, dry_run=dry_run
+        )
+        report.kept, report.updated = plan.kept, len(plan.changes)
+        report.added, report.removed = len(plan.added), len(plan.removed)
+        report.entries = report.kept + report.updated + report.added
+    elif dry_run:
+        report.added = report.entries = sum(1 for _ in rows)
+    else:
+        roster = Roster(
+            name=name,
+            filename=(filename or "")[:255] or None,
+            province_code=scope.province_code,
+            district_code=scope.district_code,
+            organisation_id=scope.organisation_id,
+            uploaded_by_id=uploaded_by_id,
+        )
+        session.add(roster)
+        session.flush()
+        report.roster_id = roster.id
+        for chunk in _chunks(rows, CHUNK_SIZE):
+            session.execute(
+                insert(RosterEntry.__table__), [{**entry, "roster_id": roster.id} for entry in chunk]
+            )
+            report.entries += len(chunk)
+        report.added = roster.row_count = report.entries
+        report.matching = match_roster(session, roster.id)
+    report.skipped = dict(table.skipped)
+    return report
+
+
+def _roster_to_replace(session: Session, name: str, scope: RosterScope) -> Roster | None:
+    """The newest roster of this name and scope, locked so that two uploads of it take turns."""
+
+    def same(column, value):
+        return column.is_(None) if value is None else column == value
+
+    return session.scalars(
+        select(Roster)
+        .where(
+            Roster.name == name,
+            same(Roster.province_code, scope.province_code),
+            same(Roster.district_code, scope.district_code),
+            same(Roster.organisation_id, scope.organisation_id),
+        )
+        .order_by(Roster.id.desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
+
+
+def _good_rows(
+    table: Table, resolver: ProfileResolver, scope: RosterScope, report: RosterReport
+) -> Iterator[dict[str, Any]]:
+    """The entries of the good rows, in file order; bad rows go to the report instead."""
     seen: dict[tuple, int] = {}
-    chunk: list[dict[str, Any]] = []
     for row in table:
         problems = RowProblems(row.line)
         full_name = person_name(row)
@@ -127,7 +226,7 @@ def import_roster(
         elif len(full_name) > 200:
             problems.add("full_name", "longer than 200 characters")
         values = resolver.resolve(row, problems)
-        if district_code and values.get("district_code") not in (None, district_code):
+        if scope.district_code and values.get("district_code") not in (None, scope.district_code):
             problems.add(
                 "district", f"{areas.area_name(values['district_code'])} is outside this roster's district"
             )
@@ -142,23 +241,23 @@ def import_roster(
         seen[key] = row.line
         entry = {column: values.get(column) for column in _ENTRY_COLUMNS}
         # A roster of one district or one organisation says so for rows that leave it out.
-        if district_code and not entry["district_code"]:
-            entry["district_code"] = district_code
-        if organisation_id and not entry["organisation_id"]:
-            entry["organisation_id"] = organisation_id
-        entry.update(roster_id=roster.id, line_no=row.line, full_name=full_name, name_key=key[0])
-        chunk.append(entry)
-        if len(chunk) >= CHUNK_SIZE:
-            session.execute(insert(RosterEntry.__table__), chunk)
-            report.entries += len(chunk)
+        if scope.district_code and not entry["district_code"]:
+            entry["district_code"] = scope.district_code
+        if scope.organisation_id and not entry["organisation_id"]:
+            entry["organisation_id"] = scope.organisation_id
+        entry.update(line_no=row.line, full_name=full_name, name_key=key[0])
+        yield entry
+
+
+def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
             chunk = []
     if chunk:
-        session.execute(insert(RosterEntry.__table__), chunk)
-        report.entries += len(chunk)
-    roster.row_count = report.entries
-    report.skipped = dict(table.skipped)
-    report.matching = match_roster(session, roster.id)
-    return report
+        yield chunk
 
 
 def list_rosters(session: Session, *, province_code: str | None = None) -> list[dict[str, Any]]:
@@ -184,6 +283,8 @@ def list_rosters(session: Session, *, province_code: str | None = None) -> list[
             "district_code": roster.district_code,
             "organisation_id": roster.organisation_id,
             "uploaded_at": roster.uploaded_at.isoformat(),
+            "version": roster.version,
+            "updated_at": roster.updated_at.isoformat(),
             "entries": roster.row_count,
             "matched": count,
         }

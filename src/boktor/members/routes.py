@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
 
 from boktor.accounts.auth import require_role
 from boktor.accounts.models import AdminUser
@@ -50,6 +50,7 @@ def _scoped_area(
 def upload_roster(
     user: RosterUser,
     session: DbSession,
+    response: Response,
     file: Annotated[UploadFile, File(description="The roster: Excel .xlsx or CSV, with a header row.")],
     name: Annotated[str, Form(description="A name for this roster, e.g. 'บุคลากร พช. เชียงราย 2568'.")],
     province: Annotated[str | None, Form(description="Province code or name (offices: their own).")] = None,
@@ -59,8 +60,17 @@ def upload_roster(
     organisation: Annotated[
         str | None, Form(description="Organisation code, Thai name or short name, if the roster is of one.")
     ] = None,
+    replace: Annotated[
+        bool,
+        Form(description="Replace the roster of this name and scope as its next version (false: a new one)."),
+    ] = True,
+    dry_run: Annotated[bool, Form(description="Report what would change; store nothing.")] = False,
 ) -> dict[str, Any]:
-    """Upload expected personnel; good rows are stored and matched, bad rows reported by line and column."""
+    """Upload expected personnel; good rows are stored and matched, bad rows reported by line and column.
+
+    A roster of the same name and scope is replaced as its next version (200): the people still on it keep
+    their entries and personal invites. A new roster answers 201.
+    """
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise HTTPException(
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -78,9 +88,13 @@ def upload_roster(
                 district_code=district,
                 organisation=organisation,
                 uploaded_by_id=user.id,
+                replace=replace,
+                dry_run=dry_run,
             )
     except (TabularError, RosterError) as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(error)) from error
+    if report.replaced or report.dry_run:
+        response.status_code = status.HTTP_200_OK
     return {**report.as_dict(), "skipped": report.skipped}
 
 
