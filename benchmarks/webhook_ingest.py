@@ -176,11 +176,19 @@ def main() -> None:
     )
     parser.add_argument("--no-drain", action="store_true", help="Stop after the ingest figures.")
     parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="run `boktor worker` at this lower CPU priority (`nice -n N boktor worker`; a deployment choice, "
+        "e.g. systemd's Nice=): its answering is deferred work, the webhook's 200 is not",
+    )
+    parser.add_argument(
         "--topology",
-        choices=["worker", "embedded"],
+        choices=["worker", "embedded", "none"],
         default="worker",
         help="worker: `boktor serve` takes events in and a `boktor worker` process answers them (production "
-        "on PostgreSQL); embedded: serve does both (BOKTOR_EMBEDDED_WORKER, the SQLite default)",
+        "on PostgreSQL); embedded: serve does both (BOKTOR_EMBEDDED_WORKER, the SQLite default); none: "
+        "nothing answers them (ingest alone, to see what the answering costs the webhook)",
     )
     args = parser.parse_args()
 
@@ -224,7 +232,7 @@ def main() -> None:
     worker = None
     if args.topology == "worker":
         worker = subprocess.Popen(
-            [sys.executable, "-m", "boktor.cli", "worker", "--quiet"],
+            ["nice", "-n", str(args.worker_nice), sys.executable, "-m", "boktor.cli", "worker", "--quiet"],
             env=app_env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
     try:
@@ -271,7 +279,7 @@ def main() -> None:
         print(
             f"database: {args.database}; {args.events} signed follow events, "
             f"{f'offered at {args.rate:,.0f}/s, ' if args.rate else ''}{args.connections} connections; "
-            f"topology: {args.topology}"
+            f"topology: {args.topology}{f' (worker at nice {args.worker_nice})' if worker else ''}"
         )
         print(f"ingest: {args.events / wall:,.0f} events/s over {wall:.2f} s; failures (non-200): {failures}")
         print(
@@ -281,7 +289,7 @@ def main() -> None:
         )
         print(
             f"server CPU: {server_cpu:.1f} s during the load = {1e6 * server_cpu / args.events:.0f} µs per event "
-            f"({'ingest only' if worker else 'ingest and the processor together'}; "
+            f"({'ingest and the processor together' if args.topology == 'embedded' else 'ingest only'}; "
             f"one core could take ~{args.events / server_cpu:,.0f} events/s)"
         )
         print(
@@ -292,7 +300,7 @@ def main() -> None:
         )
         print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work shares these cores)")
         print(f"inbox rows stored: {stored} (expected {total})")
-        if not args.no_drain:
+        if not args.no_drain and args.topology != "none":
             while True:
                 with engine.connect() as connection:
                     left = connection.scalar(
