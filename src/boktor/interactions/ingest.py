@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,11 +26,13 @@ class InboxWriter:
         self.database_url = database_url
         self.waiting: deque[tuple[list[WebhookEvent], asyncio.Future[int]]] = deque()
         self.flusher: asyncio.Task[None] | None = None
+        self.last_store = float("-inf")  # time.monotonic() of the latest request
         # One thread: the database sees a single writer from the webhook, whatever the concurrency.
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
 
     async def store(self, events: list[WebhookEvent]) -> int:
         """Store the events (ignoring ones already stored) and return how many were new, once committed."""
+        self.last_store = time.monotonic()
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.waiting.append((events, future))
         if self.flusher is None or self.flusher.done():
@@ -56,6 +59,10 @@ class InboxWriter:
             for events, future in batch:
                 if not future.done():
                     future.set_result(sum(1 for event in events if event.webhook_event_id in new))
+
+    def busy(self, within: float = 0.5) -> bool:
+        """Whether LINE's webhook has brought events in the last `within` seconds."""
+        return time.monotonic() - self.last_store < within
 
     def _write(self, events: list[WebhookEvent]) -> set[str]:
         with write_turn(self.database_url), engine_for(self.database_url).begin() as connection:

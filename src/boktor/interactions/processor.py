@@ -8,7 +8,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -37,10 +37,19 @@ class InboxProcessor:
     """Handles pending inbox rows: woken by the webhook, and sweeping every few seconds for leftovers."""
 
     def __init__(
-        self, settings: Settings, *, concurrency: int = 8, sweep_seconds: float = 3.0, batch: int = 500
+        self,
+        settings: Settings,
+        *,
+        concurrency: int = 8,
+        sweep_seconds: float = 3.0,
+        batch: int = 500,
+        webhook_busy: Callable[[], bool] | None = None,
     ) -> None:
         self.settings = settings
         self.concurrency = concurrency
+        # When this process also takes LINE's webhook in: whether it is busy now, so rows go one at a time.
+        self.webhook_busy = webhook_busy
+        self.one_at_a_time = asyncio.Lock()
         self.sweep_seconds = sweep_seconds
         self.batch = batch
         self.wake = asyncio.Event()
@@ -99,10 +108,20 @@ class InboxProcessor:
         async def member_rows(ids: list[int]) -> None:
             async with gate:
                 for row_id in ids:
-                    await self.handle_row(row_id, events[row_id])
+                    async with self._giving_way():
+                        await self.handle_row(row_id, events[row_id])
 
         await asyncio.gather(*(member_rows(ids) for ids in by_member.values()))
         return len(rows)
+
+    @contextlib.asynccontextmanager
+    async def _giving_way(self) -> AsyncIterator[None]:
+        """One row at a time while the webhook in this process is busy: its answers wait on the same loop."""
+        if self.webhook_busy is None or not self.webhook_busy():
+            yield
+            return
+        async with self.one_at_a_time:
+            yield
 
     async def handle_row(self, row_id: int, event: dict[str, Any]) -> None:
         """Apply and answer one claimed row; a failure is recorded on the row and retried later."""

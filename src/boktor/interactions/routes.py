@@ -102,7 +102,8 @@ async def background(app: FastAPI) -> None:
     """Run the inbox processor for as long as the application runs, when this process is also the worker."""
     if not app.state.settings.embedded_worker:
         return  # `boktor worker` processes handle the inbox, so web processes only take LINE's events in
-    processor = InboxProcessor(app.state.settings)
+    # Same process, same event loop: while LINE is posting, the processor takes one row at a time.
+    processor = InboxProcessor(app.state.settings, webhook_busy=lambda: _writer(app).busy())
     app.state.inbox_processor = processor
     try:
         await processor.run()
