@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -76,3 +79,26 @@ async def test_rows_go_one_at_a_time_only_while_the_webhook_is_busy(line: Line, 
             select(func.count()).select_from(InboxEvent).where(InboxEvent.status == inbox.DONE)
         )
     assert done == 6
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_worker_process_sees_the_webhook_busy_while_the_inbox_grows(line: Line) -> None:
+    processor = InboxProcessor(line.settings, sweep_seconds=0.2, watch_inbox=True)
+    running = asyncio.create_task(processor.run())
+    try:
+        await asyncio.sleep(0.3)
+        assert processor.webhook_busy is not None and not processor.webhook_busy()
+        store_follows(line.settings.database_url, [line.phone(state="friend")])  # as a web process would
+        await eventually(processor.webhook_busy)
+        await eventually(lambda: not processor.webhook_busy())  # nothing more came in
+        await eventually(lambda: processor.handled == 1)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running

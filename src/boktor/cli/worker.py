@@ -34,7 +34,9 @@ def worker(
 
     async def work() -> None:
         # Web processes store LINE's events; a worker answers them (serve does it too when embedded).
-        inbox = asyncio.create_task(InboxProcessor(config, sweep_seconds=0.5).run(until_idle=until_idle))
+        inbox = asyncio.create_task(
+            InboxProcessor(config, sweep_seconds=0.5, watch_inbox=True).run(until_idle=until_idle)
+        )
         try:
             await run_worker(
                 config,

@@ -94,6 +94,11 @@ def pending_rows(session: Session, limit: int, now: datetime | None = None) -> l
     return [PendingRow(id, user) for id, user in rows]
 
 
+def newest_row(session: Session) -> int | None:
+    """The id of the newest inbox row (it rises while LINE's events are coming in)."""
+    return session.scalar(select(func.max(InboxEvent.id)))
+
+
 def claim_many(session: Session, row_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Take several pending rows at once; the events of those this statement took, by row id."""
     # RETURNING lists only the rows this UPDATE changed, so two processes never get the same row.

@@ -44,11 +44,15 @@ class InboxProcessor:
         sweep_seconds: float = 3.0,
         batch: int = 500,
         webhook_busy: Callable[[], bool] | None = None,
+        watch_inbox: bool = False,
     ) -> None:
         self.settings = settings
         self.concurrency = concurrency
-        # When this process also takes LINE's webhook in: whether it is busy now, so rows go one at a time.
-        self.webhook_busy = webhook_busy
+        # Whether LINE's webhook is busy now, so that rows go one at a time with rests between them: told by
+        # the webhook in this process, or (watch_inbox, a worker process) seen as the inbox growing.
+        self.webhook_busy = webhook_busy or (self._inbox_growing if watch_inbox else None)
+        self.watch_inbox = watch_inbox
+        self.inbox_grew = float("-inf")  # time.monotonic() when the newest inbox row last changed
         self.one_at_a_time = asyncio.Lock()
         self.sweep_seconds = sweep_seconds
         self.batch = batch
@@ -75,22 +79,30 @@ class InboxProcessor:
             lease = timedelta(0) if self.settings.is_sqlite else PROCESSING_LEASE
             await self._db(self._reclaim, lease)
             last_reclaim = time.monotonic()
-            while True:
-                self.wake.clear()
-                try:
-                    found = await self.drain()
-                except Exception:  # the database may be briefly unreachable: keep the loop alive
-                    log.exception("inbox sweep failed; retrying")
-                    found = 0
-                if found:
-                    continue
-                if until_idle:
-                    return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=self.sweep_seconds)
-                if time.monotonic() - last_reclaim > PROCESSING_LEASE.total_seconds() / 2:
-                    await self._db(self._reclaim, PROCESSING_LEASE)
-                    last_reclaim = time.monotonic()
+            watcher = asyncio.create_task(self._watch()) if self.watch_inbox else None
+            try:
+                await self._loop(until_idle, last_reclaim)
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+
+    async def _loop(self, until_idle: bool, last_reclaim: float) -> None:
+        while True:
+            self.wake.clear()
+            try:
+                found = await self.drain()
+            except Exception:  # the database may be briefly unreachable: keep the loop alive
+                log.exception("inbox sweep failed; retrying")
+                found = 0
+            if found:
+                continue
+            if until_idle:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.sweep_seconds)
+            if time.monotonic() - last_reclaim > PROCESSING_LEASE.total_seconds() / 2:
+                await self._db(self._reclaim, PROCESSING_LEASE)
+                last_reclaim = time.monotonic()
 
     async def drain(self) -> int:
         """Claim and handle one batch of pending rows; how many were found."""
@@ -116,12 +128,35 @@ class InboxProcessor:
 
     @contextlib.asynccontextmanager
     async def _giving_way(self) -> AsyncIterator[None]:
-        """One row at a time while the webhook in this process is busy: its answers wait on the same loop."""
+        """While the webhook is busy, one row at a time and a rest as long as the row took after each.
+
+        Answering is deferred work; LINE's 200 is not. The webhook shares the event loop with an embedded
+        processor and the cores with a worker process, and its slowest answers were those waiting on them.
+        """
         if self.webhook_busy is None or not self.webhook_busy():
             yield
             return
         async with self.one_at_a_time:
+            started = time.monotonic()
             yield
+            await asyncio.sleep(min(time.monotonic() - started, 1.0))
+
+    def _inbox_growing(self) -> bool:
+        return time.monotonic() - self.inbox_grew < 0.5
+
+    async def _watch(self) -> None:
+        """Note when the inbox's newest row changes: a web process stored LINE's events."""
+        unread = object()
+        newest: object = unread  # the newest row id, None while the inbox is empty
+        while True:
+            try:
+                latest = await self._db(self._newest)
+            except Exception:  # the database may be briefly unreachable; the main loop reports it
+                latest = newest
+            if newest is not unread and latest != newest:
+                self.inbox_grew = time.monotonic()
+            newest = latest
+            await asyncio.sleep(0.1)
 
     async def handle_row(self, row_id: int, event: dict[str, Any]) -> None:
         """Apply and answer one claimed row; a failure is recorded on the row and retried later."""
@@ -198,6 +233,10 @@ class InboxProcessor:
     def _transaction(self) -> Iterator[Session]:
         with write_turn(self.settings.database_url), transaction(self.settings.database_url) as session:
             yield session
+
+    def _newest(self) -> int | None:
+        with transaction(self.settings.database_url) as session:
+            return inbox.newest_row(session)
 
     def _pending(self) -> list[inbox.PendingRow]:
         with transaction(self.settings.database_url) as session:
