@@ -140,18 +140,26 @@ def load_recipients(session: Session, claimed: list[ClaimedBatch]) -> list[Claim
     if not claimed:
         return claimed
     batches = {batch.id: batch for batch in claimed}
-    # The ledger was written when sending started; who has blocked the account since is checked now.
-    recipients = session.execute(
-        select(Delivery.batch_id, Delivery.id, Member.line_user_id, Member.status)
+    pending = (Delivery.batch_id.in_(list(batches))) & (Delivery.status == "pending")
+    blocked = Member.status == MemberStatus.blocked
+    # One row per batch, its user IDs joined by commas (LINE user IDs are U and 32 hex digits): 24 rows
+    # instead of 12,000 keeps the worker's Python free for sending at 200 requests a second.
+    user_ids = session.execute(
+        select(Delivery.batch_id, func.aggregate_strings(Member.line_user_id, ","))
         .join(Member, Member.id == Delivery.member_id)
-        .where(Delivery.batch_id.in_(list(batches)), Delivery.status == "pending")
+        .where(pending, ~blocked)
+        .group_by(Delivery.batch_id)
     )
-    for batch_id, delivery_id, line_user_id, status in recipients:
-        batch = batches[batch_id]
-        if status == MemberStatus.blocked:
-            batch.skipped.append(delivery_id)
-        else:
-            batch.user_ids.append(line_user_id)
+    for batch_id, joined in user_ids:
+        batches[batch_id].user_ids = joined.split(",")
+    # The ledger was written when sending started; who has blocked the account since is skipped now.
+    skipped = session.execute(
+        select(Delivery.batch_id, Delivery.id)
+        .join(Member, Member.id == Delivery.member_id)
+        .where(pending, blocked)
+    )
+    for batch_id, delivery_id in skipped:
+        batches[batch_id].skipped.append(delivery_id)
     tried = [b.id for b in claimed if b.attempts]
     if tried:
         # LINE remembers a retry key for 24 hours: the worker must know how old a batch's first attempt is.
