@@ -26,13 +26,13 @@ class InboxWriter:
         self.database_url = database_url
         self.waiting: deque[tuple[list[WebhookEvent], asyncio.Future[int]]] = deque()
         self.flusher: asyncio.Task[None] | None = None
-        self.last_store = float("-inf")  # time.monotonic() of the latest request
+        self.arrivals: deque[tuple[float, int]] = deque()  # (time.monotonic(), events) of recent requests
         # One thread: the database sees a single writer from the webhook, whatever the concurrency.
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
 
     async def store(self, events: list[WebhookEvent]) -> int:
         """Store the events (ignoring ones already stored) and return how many were new, once committed."""
-        self.last_store = time.monotonic()
+        self.arrivals.append((time.monotonic(), len(events)))
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.waiting.append((events, future))
         if self.flusher is None or self.flusher.done():
@@ -60,9 +60,12 @@ class InboxWriter:
                 if not future.done():
                     future.set_result(sum(1 for event in events if event.webhook_event_id in new))
 
-    def busy(self, within: float = 0.5) -> bool:
-        """Whether LINE's webhook has brought events in the last `within` seconds."""
-        return time.monotonic() - self.last_store < within
+    def events_per_second(self, over: float = 0.5) -> float:
+        """How fast LINE's events came in over the last `over` seconds."""
+        since = time.monotonic() - over
+        while self.arrivals and self.arrivals[0][0] < since:
+            self.arrivals.popleft()
+        return sum(count for _, count in self.arrivals) / over
 
     def _write(self, events: list[WebhookEvent]) -> set[str]:
         with write_turn(self.database_url), engine_for(self.database_url).begin() as connection:

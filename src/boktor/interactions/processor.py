@@ -31,6 +31,8 @@ REPLY_TOKEN_MAX_AGE_MS = 50_000
 # A row left "processing" this long belongs to a process that died (another process may still be on it).
 PROCESSING_LEASE = timedelta(minutes=2)
 REPLY_ATTEMPTS = 3
+# Faster than the processor answers follows at full speed (~150/s): a burst, in which it gives way to the webhook.
+BURST_EVENTS_PER_SECOND = 200
 
 
 class InboxProcessor:
@@ -43,16 +45,16 @@ class InboxProcessor:
         concurrency: int = 8,
         sweep_seconds: float = 3.0,
         batch: int = 500,
-        webhook_busy: Callable[[], bool] | None = None,
+        webhook_rate: Callable[[], float] | None = None,
         watch_inbox: bool = False,
     ) -> None:
         self.settings = settings
         self.concurrency = concurrency
-        # Whether LINE's webhook is busy now, so that rows go one at a time with rests between them: told by
-        # the webhook in this process, or (watch_inbox, a worker process) seen as the inbox growing.
-        self.webhook_busy = webhook_busy or (self._inbox_growing if watch_inbox else None)
+        # How fast LINE's events are coming in, to give way to the webhook in a burst: told by the webhook in
+        # this process, or (watch_inbox, a worker process) seen as the inbox's newest row id rising.
+        self.webhook_rate = webhook_rate or (self._inbox_growth if watch_inbox else None)
         self.watch_inbox = watch_inbox
-        self.inbox_grew = float("-inf")  # time.monotonic() when the newest inbox row last changed
+        self.inbox_growth = 0.0  # rows per second over the watcher's last look
         self.one_at_a_time = asyncio.Lock()
         self.sweep_seconds = sweep_seconds
         self.batch = batch
@@ -133,7 +135,7 @@ class InboxProcessor:
         Answering is deferred work; LINE's 200 is not. The webhook shares the event loop with an embedded
         processor and the cores with a worker process, and its slowest answers were those waiting on them.
         """
-        if self.webhook_busy is None or not self.webhook_busy():
+        if not self.webhook_busy():
             yield
             return
         async with self.one_at_a_time:
@@ -141,21 +143,29 @@ class InboxProcessor:
             yield
             await asyncio.sleep(min(time.monotonic() - started, 1.0))
 
-    def _inbox_growing(self) -> bool:
-        return time.monotonic() - self.inbox_grew < 0.5
+    def webhook_busy(self) -> bool:
+        """Whether LINE's events come in faster than rows are answered at full speed (a burst).
+
+        Below that the processor keeps up at full speed; in a burst it falls behind whatever it does, and the
+        webhook's answers come first.
+        """
+        return self.webhook_rate is not None and self.webhook_rate() >= BURST_EVENTS_PER_SECOND
+
+    def _inbox_growth(self) -> float:
+        return self.inbox_growth
 
     async def _watch(self) -> None:
-        """Note when the inbox's newest row changes: a web process stored LINE's events."""
-        unread = object()
-        newest: object = unread  # the newest row id, None while the inbox is empty
+        """Follow how fast the inbox's newest row id rises: web processes storing LINE's events."""
+        newest, looked = None, time.monotonic()
         while True:
             try:
-                latest = await self._db(self._newest)
+                latest = await self._db(self._newest) or 0
             except Exception:  # the database may be briefly unreachable; the main loop reports it
                 latest = newest
-            if newest is not unread and latest != newest:
-                self.inbox_grew = time.monotonic()
-            newest = latest
+            now = time.monotonic()
+            if newest is not None and latest is not None:
+                self.inbox_growth = (latest - newest) / max(now - looked, 1e-3)
+            newest, looked = latest, now
             await asyncio.sleep(0.1)
 
     async def handle_row(self, row_id: int, event: dict[str, Any]) -> None:

@@ -103,7 +103,7 @@ async def background(app: FastAPI) -> None:
     if not app.state.settings.embedded_worker:
         return  # `boktor worker` processes handle the inbox, so web processes only take LINE's events in
     # Same process, same event loop: while LINE is posting, the processor takes one row at a time.
-    processor = InboxProcessor(app.state.settings, webhook_busy=lambda: _writer(app).busy())
+    processor = InboxProcessor(app.state.settings, webhook_rate=lambda: _writer(app).events_per_second())
     app.state.inbox_processor = processor
     try:
         await processor.run()
