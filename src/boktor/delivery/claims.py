@@ -23,7 +23,7 @@ WORKER_LABEL = "worker"
 
 @dataclass(slots=True)
 class ClaimedBatch:
-    """A batch this worker holds: who to send to now, and who is skipped because they blocked us since."""
+    """A batch this worker holds: who to send to now, and who (member ids) is skipped: blocked us since."""
 
     id: int
     announcement_id: int
@@ -154,12 +154,12 @@ def load_recipients(session: Session, claimed: list[ClaimedBatch]) -> list[Claim
         batches[batch_id].user_ids = joined.split(",")
     # The ledger was written when sending started; who has blocked the account since is skipped now.
     skipped = session.execute(
-        select(Delivery.batch_id, Delivery.id)
+        select(Delivery.batch_id, Delivery.member_id)
         .join(Member, Member.id == Delivery.member_id)
         .where(pending, blocked)
     )
-    for batch_id, delivery_id in skipped:
-        batches[batch_id].skipped.append(delivery_id)
+    for batch_id, member_id in skipped:
+        batches[batch_id].skipped.append(member_id)
     tried = [b.id for b in claimed if b.attempts]
     if tried:
         # LINE remembers a retry key for 24 hours: the worker must know how old a batch's first attempt is.
@@ -206,14 +206,16 @@ def record(
     if rows:
         session.execute(insert(DeliveryAttempt), rows)
     settled: dict[str, list[int]] = {}
-    skipped: list[int] = []
     # In id order, so that workers writing at the same time take row locks in the same order.
     for result in sorted(results, key=lambda r: r.batch_id):
         if _finish_batch(session, result, now):
             settled.setdefault(result.status, []).append(result.batch_id)
-            skipped += result.skipped
-    if skipped:
-        session.execute(update(Delivery).where(Delivery.id.in_(skipped)).values(status="skipped"))
+            if result.skipped:
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.batch_id == result.batch_id, Delivery.member_id.in_(result.skipped))
+                    .values(status="skipped")
+                )
     for status, batch_ids in settled.items():
         session.execute(
             update(Delivery)

@@ -48,20 +48,19 @@ class Batch(Base):
 class Delivery(Base):
     """One recipient of one announcement (or reminder): the per-recipient ledger.
 
-    No foreign keys: the ledger is written only from members and batches in the same transaction, and
-    checking three keys row by row made up more than half of the time to write 300,000 rows on PostgreSQL.
+    Keyed by (announcement, purpose, member), with no surrogate id and no foreign keys: the ledger is written
+    only from members and batches in the same transaction, 300,000 rows at a time, and every index and check
+    per row is paid while LINE waits (an insert of 20,000 rows on PostgreSQL: 94 ms with an id and its
+    sequence, 73 ms without; the foreign keys had been 3 of the 5.4 s for 300,000).
     """
 
     __tablename__ = "deliveries"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    announcement_id: Mapped[int]
-    purpose: Mapped[str] = mapped_column(String(20), default="announcement")
-    member_id: Mapped[int]
+    announcement_id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), primary_key=True, default="announcement")
+    member_id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sent|failed|skipped
-
-    __table_args__ = (UniqueConstraint("announcement_id", "purpose", "member_id"),)
 
 
 class Ledger(Base):
