@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import timedelta
 
@@ -97,3 +98,18 @@ def test_completed_when_nothing_is_pending(session):
     session.execute(update(Batch).values(status="sent"))
     assert claims.complete_finished(session) == [announcement.id]
     assert session.scalar(select(Batch.status).limit(1)) == "sent"
+
+
+def test_workers_share_the_rate_only_with_those_holding_batches(session):
+    ledger(session, 1500)  # 3 batches
+    for worker in ("a", "b", "c"):
+        claims.register_worker(session, worker, "this-host", os.getpid())
+    session.flush()
+
+    # Three workers are live, but only "a" has something to send: it takes the whole rate.
+    claims.claim_batches(session, "a", 1, LEASE)
+    assert claims.heartbeat(session, "a", "this-host", STALE) == 1
+    # "b" takes a batch too: both now pace themselves at half; "c", with none, counts itself and both.
+    claims.claim_batches(session, "b", 1, LEASE)
+    assert claims.heartbeat(session, "a", "this-host", STALE) == 2
+    assert claims.heartbeat(session, "c", "this-host", STALE) == 3

@@ -316,7 +316,11 @@ def register_worker(session: Session, worker_id: str, hostname: str, pid: int) -
 
 
 def heartbeat(session: Session, worker_id: str, hostname: str, stale: timedelta) -> int:
-    """Beat, release the batches of dead workers, and return how many workers are live."""
+    """Beat, release the batches of dead workers, and return how many workers share LINE's rate now.
+
+    Those are the workers holding batches, this one always counted: a live worker with nothing to send (the
+    ledger not written that far yet, or another announcement's turn) leaves its share to the others.
+    """
     now = utcnow()
     beat = session.execute(
         update(DeliveryWorker).where(DeliveryWorker.id == worker_id).values(heartbeat_at=now)
@@ -325,7 +329,15 @@ def heartbeat(session: Session, worker_id: str, hostname: str, stale: timedelta)
         # Another worker took us for dead (we were silent too long): come back.
         register_worker(session, worker_id, hostname, os.getpid())
     release_dead_workers(session, hostname, stale, now)
-    return session.scalar(select(func.count()).select_from(DeliveryWorker)) or 1
+    others = session.scalar(
+        select(func.count(func.distinct(Batch.claimed_by))).where(
+            Batch.status == BatchStatus.pending,
+            Batch.claimed_by.is_not(None),
+            Batch.claimed_by != worker_id,
+            Batch.claimed_until > now,
+        )
+    )
+    return 1 + (others or 0)
 
 
 def release_dead_workers(

@@ -1,7 +1,7 @@
 """The delivery worker: claims batches, sends each as one multicast under the rate limit, records the outcome.
 
 How several workers share one channel: every worker beats once a second in `delivery_workers`; each takes
-rate / (live workers) as its own pace. A worker silent for STALE (or whose process on this host is gone) is
+rate / (workers holding batches, itself included) as its own pace. A worker silent for STALE (or whose process on this host is gone) is
 dead: its batches are handed back at once. A batch is marked sent only after LINE accepted it (2xx or 409),
 so a crash at any moment leaves it pending and a restart sends it again with the same retry key.
 """
@@ -475,9 +475,11 @@ class Worker:
                 log.warning("heartbeat failed: %s", error.orig)
 
     async def _beat(self) -> None:
-        """Beat, and take this worker's share of the channel's rate among the live workers."""
-        live = await self._db(claims.heartbeat, self.id, self.hostname, STALE, executor=self._beat_executor)
-        self.limiter.set_rate(self.settings.multicast_rate / max(1, live))
+        """Beat, and take this worker's share of the channel's rate among the workers holding batches."""
+        sharing = await self._db(
+            claims.heartbeat, self.id, self.hostname, STALE, executor=self._beat_executor
+        )
+        self.limiter.set_rate(self.settings.multicast_rate / max(1, sharing))
 
 
 async def run_worker(
