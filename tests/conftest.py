@@ -27,6 +27,19 @@ REQUIRE_POSTGRES = os.environ.get("BOKTOR_REQUIRE_POSTGRES") == "1"
 ENGINES = ("sqlite", "postgresql")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `engines("postgresql")` is about what one engine does (several workers on PostgreSQL):
+    its `database_url` runs on the other engine are not collected, rather than reported as skipped."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("engines")
+        engine = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
+        (dropped if marker and engine and engine not in marker.args else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _admin_engine():
     return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
 

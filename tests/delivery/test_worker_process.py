@@ -91,8 +91,6 @@ def test_until_idle_sends_everything_and_exits_zero(database_url, sim, phones, t
 def test_sigterm_finishes_the_requests_in_flight_and_hands_the_rest_back(
     database_url, slow_sim, slow_members, tmp_path
 ):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the same statements on PostgreSQL are covered by the crash and two-worker tests")
     announcement_id = send_to_followers(database_url)
     env = worker_env(database_url, slow_sim, BOKTOR_MULTICAST_RATE="4", BOKTOR_MULTICAST_CONCURRENCY="2")
     process = start_worker(tmp_path, env)
@@ -141,9 +139,8 @@ def test_a_worker_killed_mid_send_and_restarted_skips_nobody_and_sends_nobody_tw
     assert announcement(database_url, announcement_id).status == AnnouncementStatus.completed
 
 
+@pytest.mark.engines("postgresql")  # several workers are a PostgreSQL set-up; SQLite has one by design
 def test_two_workers_on_postgresql_share_the_batches(database_url, slow_sim, slow_members, tmp_path):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several workers are for PostgreSQL")
     env = worker_env(database_url, slow_sim, BOKTOR_MULTICAST_CONCURRENCY="1")
     workers = [start_worker(tmp_path, env) for _ in range(2)]
     deadline = time.monotonic() + 60
