@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -39,17 +39,6 @@ Recipients = Callable[[Announcement, str], Select]
 
 # A ledger is not written further while its announcement is paused (it waits for quota) or cancelled.
 WAITING = [AnnouncementStatus.paused, AnnouncementStatus.cancelled]
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """What one chunk wrote."""
-
-    announcement_id: int
-    purpose: str
-    recipients: int
-    batches: int
-    complete: bool
 
 
 def start_delivery(
@@ -97,20 +86,14 @@ def start_delivery(
 
 def continue_ledger(
     session: Session, recipients: Recipients, size: int = CHUNK, lead: int | None = None
-) -> Chunk | None:
-    """Write the next chunk of one unfinished ledger (None if there is none to write now).
+) -> int | None:
+    """Write the next chunk of one unfinished ledger; how many recipients it wrote (None: none to write now).
 
     With `lead`, a ledger that already has that many batches waiting to be sent is left for later. Ledgers of
-    paused announcements wait for the resume, those of cancelled ones stay as they are. On PostgreSQL the ledger row is locked for the chunk, and
-    workers skip a ledger another worker is writing.
+    paused announcements wait for the resume, those of cancelled ones stay as they are. On PostgreSQL the
+    ledger row is locked for the chunk, and workers skip a ledger another worker is writing.
     """
-    query = (
-        select(Ledger)
-        .join(Announcement, Announcement.id == Ledger.announcement_id)
-        .where(Ledger.complete.is_(False), Announcement.status.not_in(WAITING))
-        .order_by(Ledger.id)
-        .limit(1)
-    )
+    query = _unfinished(Ledger, writable=True).order_by(Ledger.id).limit(1)
     if lead is not None:
         waiting = (
             select(func.count())
@@ -128,17 +111,18 @@ def continue_ledger(
     if ledger is None:
         return None
     announcement = session.get(Announcement, ledger.announcement_id)
-    written = _write_chunk(session, ledger, recipients(announcement, ledger.purpose), size)
-    return Chunk(
-        ledger.announcement_id, ledger.purpose, written, -(-written // BATCH_SIZE), bool(ledger.complete)
-    )
+    return _write_chunk(session, ledger, recipients(announcement, ledger.purpose), size)
 
 
 def unfinished_ledgers(*, writable: bool = False) -> Select:
     """Ids of announcements whose ledger is still being written (not cancelled; `writable`: nor paused)."""
+    return _unfinished(Ledger.announcement_id, writable=writable)
+
+
+def _unfinished(what: Any, *, writable: bool) -> Select:
     waiting = WAITING if writable else [AnnouncementStatus.cancelled]
     return (
-        select(Ledger.announcement_id)
+        select(what)
         .join(Announcement, Announcement.id == Ledger.announcement_id)
         .where(Ledger.complete.is_(False), Announcement.status.not_in(waiting))
     )

@@ -32,11 +32,12 @@ from boktor.announcements.models import Announcement
 from boktor.config import Settings
 from boktor.db import transaction, utcnow, write_turn
 from boktor.delivery import claims, ledger, messages
-from boktor.delivery.claims import AttemptRecord, BatchResult, ClaimedBatch, QuotaPause
+from boktor.delivery.claims import BatchResult, ClaimedBatch, QuotaPause
 from boktor.delivery.ledger import Recipients
 from boktor.delivery.limiter import TokenBucket
 from boktor.delivery.models import BatchStatus
-from boktor.line.multicast import MulticastResult, Outcome, check_messages, multicast_client, send_multicast
+from boktor.delivery.recorder import Recorder
+from boktor.line.multicast import Outcome, check_messages, multicast_client, send_multicast
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,7 +53,6 @@ IDLE_POLL_S = 0.1
 LEDGER_LEAD = 200
 # After a ledger chunk failed (the database away, an announcement whose audience cannot be read).
 LEDGER_RETRY_S = 2.0
-RECORD_EVERY_S = 0.05
 # Batches claimed per trip to the database: enough to keep LINE busy, few enough to keep memory small.
 CLAIM_CHUNK = 24
 # Retries of one batch within one claim before it is handed back with a later next_attempt_at.
@@ -135,7 +135,7 @@ class Worker:
         self._wake: asyncio.Event | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-db")
         self._beat_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-beat")
-        # Results are written beside claiming, so that a slow write never starves LINE of requests.
+        # Results are written beside claiming (recorder.py), so that a slow write never starves LINE of requests.
         self._record_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-record")
         # The rest of a ledger is written beside the sending of its first batches.
         self._ledger_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boktor-ledger")
@@ -144,10 +144,7 @@ class Worker:
             tuple[int, str], asyncio.Future[tuple[list[dict[str, Any]], str | None] | str]
         ] = {}
         self._paused: set[int] = set()
-        self._attempts: list[AttemptRecord] = []
-        self._results: list[tuple[BatchResult, asyncio.Future[None]]] = []
-        self._pauses: list[QuotaPause] = []
-        self._unrecorded = 0
+        self.recorder = Recorder(self._write_results, self._wake_up)
 
     # --- plumbing --------------------------------------------------------------------------------------
 
@@ -196,7 +193,7 @@ class Worker:
         await self._db(claims.register_worker, self.id, self.hostname, os.getpid())
         await self._beat()
         beat = asyncio.create_task(self._heartbeats(), name="delivery-heartbeat")
-        recorder = asyncio.create_task(self._recorder(), name="delivery-recorder")
+        recorder = asyncio.create_task(self.recorder.run(), name="delivery-recorder")
         writer = asyncio.create_task(self._ledgers(), name="delivery-ledger")
         try:
             async with multicast_client(self.settings, self.concurrency) as api:
@@ -204,7 +201,7 @@ class Worker:
                 await self._loop(api)
                 if self._in_flight:
                     await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
-            await self._flush()
+            await self.recorder.flush()
             await self._db(claims.complete_finished)
             self._report()
         finally:
@@ -216,7 +213,7 @@ class Worker:
             try:
                 # Cancelled (the web process stopping): keep what LINE already accepted, hand back the rest.
                 with contextlib.suppress(Exception):
-                    await self._flush()
+                    await self.recorder.flush()
                 await self._db(claims.unregister_worker, self.id)
             finally:
                 self._executor.shutdown(wait=False)
@@ -239,7 +236,7 @@ class Worker:
                     log.exception("could not start the scheduled announcements that are due")
                 await self._db(claims.complete_finished)
             room = self.capacity - len(self._in_flight)
-            if self._unrecorded > self.capacity * 2:
+            if self.recorder.backlog > self.capacity * 2:
                 room = 0  # the database is behind: let the recorder catch up before taking more
             claimed: list[ClaimedBatch] = []
             if room >= min(CLAIM_CHUNK, self.capacity) // 2:
@@ -257,7 +254,7 @@ class Worker:
             if claimed:
                 continue
             if self.until_idle and not self._in_flight:
-                await self._flush()
+                await self.recorder.flush()
                 await self._db(claims.complete_finished)
                 if not await self._db(claims.has_work, self.id):
                     self._say(messages.IDLE)
@@ -309,23 +306,23 @@ class Worker:
         content = await self._messages(batch)
         if isinstance(content, str):
             result.status, result.error = BatchStatus.failed, content
-            await self._settle(result)
+            await self.recorder.settle(result)
             return
         if not batch.user_ids:  # everyone in it has blocked the account since the ledger was written
             result.status = BatchStatus.sent
-            await self._settle(result)
+            await self.recorder.settle(result)
             return
         parsed, unit = content
         failures = 0
         while True:
             if self.stopping or batch.announcement_id in self._paused:
                 result.attempts = attempts
-                await self._settle(result)
+                await self.recorder.settle(result)
                 return
             if batch.first_attempt_at and utcnow() - batch.first_attempt_at > RETRY_KEY_WINDOW:
                 result.status, result.error = BatchStatus.failed, messages.RETRY_KEY_EXPIRED
                 self.done.batches_failed += 1
-                await self._settle(result)
+                await self.recorder.settle(result)
                 return
             await self.limiter.acquire()
             async with self._semaphore:
@@ -334,7 +331,7 @@ class Worker:
                 answer = await send_multicast(api, batch.user_ids, parsed, batch.retry_key, unit)
             attempts += 1
             self.done.requests += 1
-            self._attempt(batch, attempts, started, answer)
+            self.recorder.attempt(batch, attempts, started, answer)
             result.attempts = attempts
             outcome = answer.outcome
             if outcome.delivered:
@@ -342,7 +339,7 @@ class Worker:
                 self.done.batches_sent += 1
                 self.done.recipients += len(batch.user_ids)
                 batch.user_ids = []
-                self._settle_later(result)
+                self.recorder.settle_later(result)
                 return
             if outcome is Outcome.rejected:
                 result.status, result.error = (
@@ -351,16 +348,16 @@ class Worker:
                 )
                 self.done.batches_failed += 1
                 batch.user_ids = []
-                self._settle_later(result)
+                self.recorder.settle_later(result)
                 return
             if outcome is Outcome.quota_exhausted:
                 if batch.announcement_id not in self._paused:
                     self._paused.add(batch.announcement_id)
-                    self._pauses.append(
+                    self.recorder.pause(
                         QuotaPause(batch.announcement_id, messages.quota_pause(answer.message))
                     )
                 result.error = answer.message
-                await self._settle(result)
+                await self.recorder.settle(result)
                 return
             failures += 1
             if outcome is Outcome.rate_limited:
@@ -370,74 +367,15 @@ class Worker:
                 # LINE has been failing for a while: hand the batch back and let it wait without a lease.
                 result.error = answer.message
                 result.next_attempt_at = utcnow() + timedelta(seconds=delay)
-                await self._settle(result)
+                await self.recorder.settle(result)
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
 
-    def _attempt(self, batch: ClaimedBatch, number: int, started: Any, answer: MulticastResult) -> None:
-        self._attempts.append(
-            AttemptRecord(
-                batch.id,
-                number,
-                started,
-                utcnow(),
-                answer.outcome.value,
-                answer.http_status,
-                answer.request_id,
-                answer.message,
-            )
-        )
+    async def _write_results(self, work: Callable[[Session], None]) -> None:
+        await self._db(work, executor=self._record_executor)
 
-    async def _settle(self, result: BatchResult) -> None:
-        """Queue the batch's result and wait until it is committed."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._results.append((result, done))
-        self._unrecorded += 1
-        await done
-
-    def _settle_later(self, result: BatchResult) -> None:
-        """Queue a settled batch's result; the recorder commits it shortly, while sending goes on.
-
-        Should the process die before that, the batch is still pending and claimed: it is sent again with
-        its retry key and LINE answers 409, so nobody gets it twice.
-        """
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._results.append((result, done))
-        self._unrecorded += 1
-
-    # --- writing results -------------------------------------------------------------------------------
-
-    async def _recorder(self) -> None:
-        while True:
-            await asyncio.sleep(RECORD_EVERY_S)
-            try:
-                await self._flush()
-            except OperationalError as error:  # the database is busy or briefly away: keep and try again
-                log.warning("could not record delivery results yet: %s", error.orig)
-                await asyncio.sleep(1.0)
-
-    async def _flush(self) -> None:
-        if not (self._attempts or self._results or self._pauses):
-            return
-        attempts, self._attempts = self._attempts, []
-        results, self._results = self._results, []
-        pauses, self._pauses = self._pauses, []
-
-        def write(session: Session) -> None:
-            claims.record(session, attempts, [r for r, _ in results], pauses)
-            if any(r.status != BatchStatus.pending for r, _ in results):
-                claims.complete_finished(session)
-
-        try:
-            await self._db(write, executor=self._record_executor)
-        except BaseException:
-            self._attempts[:0], self._results[:0], self._pauses[:0] = attempts, results, pauses
-            raise
-        self._unrecorded -= len(results)
-        for _, done in results:
-            if not done.done():
-                done.set_result(None)
+    def _wake_up(self) -> None:
         self._wake.set()
 
     # --- writing the rest of ledgers ---------------------------------------------------------------------
@@ -446,7 +384,7 @@ class Worker:
         """Write unfinished ledgers chunk by chunk, waking the sending loop after each one."""
         while True:
             try:
-                chunk = await self._db(
+                written = await self._db(
                     ledger.continue_ledger,
                     self.recipients_for,
                     ledger.CHUNK,
@@ -461,7 +399,7 @@ class Worker:
                 log.exception("could not write the next part of a ledger")
                 await asyncio.sleep(LEDGER_RETRY_S)
                 continue
-            if chunk is None:
+            if written is None:
                 await asyncio.sleep(IDLE_POLL_S)
                 continue
             self._wake.set()
