@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from typing import Literal
 
 import segno
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from boktor.config import Settings
-from boktor.members.models import Invite, RosterEntry
+from boktor.members.models import Invite, RosterEntry, update_entries
 from boktor.org import areas
 from boktor.org.models import Organisation
 from boktor.survey.links import survey_url
@@ -170,12 +170,13 @@ def ensure_person_invites(
     invite_ids = list(
         session.scalars(insert(Invite).returning(Invite.id, sort_by_parameter_order=True), rows)
     )
-    links = {entry.id: invite_id for entry, invite_id in zip(targets, invite_ids, strict=True)}
-    session.execute(update(RosterEntry), [{"id": key, "invite_id": value} for key, value in links.items()])
-    # A bulk update by key bypasses loaded objects; expire those so they read the new invite.
-    for loaded in list(session.identity_map.values()):
-        if isinstance(loaded, RosterEntry) and loaded.id in links:
-            session.expire(loaded, ["invite_id"])
+    update_entries(
+        session,
+        [
+            {"id": entry.id, "invite_id": invite_id}
+            for entry, invite_id in zip(targets, invite_ids, strict=True)
+        ],
+    )
     return len(targets)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from boktor.db import utcnow
 from boktor.members.invites import find_invite
-from boktor.members.models import Invite, JoinedVia, Member, RosterEntry
+from boktor.members.models import Invite, JoinedVia, Member, RosterEntry, update_entries
 from boktor.members.names import name_key
 
 
@@ -219,8 +219,13 @@ def match_member(session: Session, member: Member, invite_code: str | None = Non
     return result
 
 
-def _pair_up(candidates: dict[int, set[int]]) -> tuple[dict[int, int], dict[int, list[int]]]:
-    """Unique entry↔member pairs, and entries ambiguous because one side has several candidates."""
+def district_fits(a: str | None, b: str | None) -> bool:
+    """Whether two districts can be the same person's: the same one, or either left blank."""
+    return not (a and b) or a == b
+
+
+def unique_pairs(candidates: dict[int, set[int]]) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """Pairs that are each other's only candidate, and the keys left ambiguous (several on one side)."""
     entries_of: dict[int, set[int]] = defaultdict(set)
     for entry_id, members in candidates.items():
         for member_id in members:
@@ -273,7 +278,7 @@ def match_roster(session: Session, roster_id: int, only: Collection[int] | None 
     )
     for row in phone_rows:
         by_phone[row.id].add(row.member_id)
-    pairs, unclear = _pair_up(by_phone)
+    pairs, unclear = unique_pairs(by_phone)
     for entry_id, member_id in pairs.items():
         links[entry_id] = (member_id, MatchMethod.phone)
     for entry_id, member_ids in unclear.items():
@@ -302,11 +307,11 @@ def match_roster(session: Session, roster_id: int, only: Collection[int] | None 
         fits = {
             member_id
             for member_id, district in members_by_key.get((row.name_key, row.province_code), ())
-            if not (district and row.district_code) or district == row.district_code
+            if district_fits(district, row.district_code)
         }
         if fits:
             by_name[entry_id] = fits
-    pairs, unclear = _pair_up(by_name)
+    pairs, unclear = unique_pairs(by_name)
     for entry_id, member_id in pairs.items():
         links[entry_id] = (member_id, MatchMethod.name_area)
     for entry_id, member_ids in unclear.items():
@@ -321,18 +326,14 @@ def match_roster(session: Session, roster_id: int, only: Collection[int] | None 
         links = {key: link for key, link in links.items() if key in wanted}
         ambiguous = {key: found for key, found in ambiguous.items() if key in wanted}
         report.already = sum(1 for row in entries.values() if row.member_id is not None)
-    if links:
-        now = utcnow()
-        session.execute(
-            update(RosterEntry),
-            [
-                {"id": entry_id, "member_id": member_id, "match_method": method, "matched_at": now}
-                for entry_id, (member_id, method) in links.items()
-            ],
-        )
-        for loaded in list(session.identity_map.values()):
-            if isinstance(loaded, RosterEntry) and loaded.id in links:
-                session.expire(loaded, ["member_id", "match_method", "matched_at"])
+    now = utcnow()
+    update_entries(
+        session,
+        [
+            {"id": entry_id, "member_id": member_id, "match_method": method, "matched_at": now}
+            for entry_id, (member_id, method) in links.items()
+        ],
+    )
     report.by_phone = sum(1 for _, method in links.values() if method == MatchMethod.phone)
     report.by_name_area = len(links) - report.by_phone
     report.matched = len(links)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from boktor.db import Base, utcnow
 
@@ -170,3 +172,16 @@ class RosterEntry(Base):
             "organisation_id",
         ),
     )
+
+
+def update_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Update roster entries in bulk, each row by its "id"; entries already loaded read the new values."""
+    if not rows:
+        return
+    session.execute(update(RosterEntry), rows)
+    # A bulk update by key bypasses loaded objects; expire what it changed so that they read it again.
+    changed = {row["id"] for row in rows}
+    columns = {column for row in rows for column in row if column != "id"}
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, RosterEntry) and loaded.id in changed:
+            session.expire(loaded, columns)

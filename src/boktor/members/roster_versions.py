@@ -20,17 +20,18 @@ the roster's next version instead of a second roster, so coverage does not count
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import operator
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, insert, select
 from sqlalchemy.orm import Session
 
 from boktor.db import utcnow
-from boktor.members.matching import RosterMatchReport, match_roster
-from boktor.members.models import Roster, RosterEntry
+from boktor.members.matching import RosterMatchReport, district_fits, match_roster, unique_pairs
+from boktor.members.models import Roster, RosterEntry, update_entries
 
 _CHUNK = 1000
 
@@ -64,36 +65,32 @@ def same_people(old: Sequence[Row], new: Sequence[dict[str, Any]]) -> dict[int, 
         )
 
     # Same district first, so that a row with a blank district does not take the entry another row fits exactly.
-    for exact in (True, False):
+    for fits_district in (operator.eq, district_fits):
         for index, row in enumerate(new):
             if index in claimed:
                 continue
             fits = [
                 entry
                 for entry in by_name.get((row["name_key"], row["province_code"]), ())
-                if entry.id not in taken
-                and (
-                    entry.district_code == row["district_code"]
-                    if exact
-                    else entry.district_code is None or row["district_code"] is None
-                )
+                if entry.id not in taken and fits_district(entry.district_code, row["district_code"])
             ]
             if fits:
                 best = max(fits, key=lambda entry: closeness(entry, row))
                 claimed[index] = best.id
                 taken.add(best.id)
 
-    old_phones = Counter(entry.phone for entry in old if entry.phone)
-    new_phones = Counter(row["phone"] for row in new if row["phone"])
-    by_phone = {entry.phone: entry for entry in old if entry.phone and old_phones[entry.phone] == 1}
-    for index, row in enumerate(new):
-        phone = row["phone"]
-        if index in claimed or not phone or new_phones[phone] != 1 or phone not in by_phone:
-            continue
-        entry = by_phone[phone]
-        if entry.id not in taken:
-            claimed[index] = entry.id
-            taken.add(entry.id)
+    # Failing that, a phone on one row only of each list (as members are matched by phone).
+    old_by_phone: dict[str, set[int]] = defaultdict(set)
+    for entry in old:
+        if entry.phone:
+            old_by_phone[entry.phone].add(entry.id)
+    pairs, _ = unique_pairs(
+        {index: old_by_phone[row["phone"]] for index, row in enumerate(new) if row["phone"] in old_by_phone}
+    )
+    for index, entry_id in pairs.items():
+        if index not in claimed and entry_id not in taken:
+            claimed[index] = entry_id
+            taken.add(entry_id)
     return claimed
 
 
@@ -136,9 +133,8 @@ def replace_entries(
     plan = plan_replacement(old, rows)
     if dry_run:
         return plan, None
-    for changes in (plan.changes, plan.moved):
-        if changes:
-            session.execute(update(RosterEntry), changes)
+    update_entries(session, plan.changes)
+    update_entries(session, plan.moved)
     for start in range(0, len(plan.removed), _CHUNK):
         session.execute(delete(RosterEntry).where(RosterEntry.id.in_(plan.removed[start : start + _CHUNK])))
     added: list[int] = []
@@ -149,11 +145,6 @@ def replace_entries(
                 [{**row, "roster_id": roster.id} for row in plan.added],
             )
         )
-    # A bulk update by key bypasses loaded objects; expire those so they read the new values.
-    changed = {change["id"] for change in (*plan.changes, *plan.moved)}
-    for loaded in list(session.identity_map.values()):
-        if isinstance(loaded, RosterEntry) and loaded.id in changed:
-            session.expire(loaded)
     roster.version += 1
     roster.updated_at = utcnow()
     roster.filename = (filename or "")[:255] or None
