@@ -70,13 +70,14 @@ def print_bad_rows(bad_rows: list[BadRow]) -> None:
 def finish(
     report: ImportReport | RosterReport, *, as_json: bool, report_path: Path | None, summary: str
 ) -> None:
-    """Print the outcome of an import and write the bad-row report if asked."""
+    """Print the outcome of an import (as JSON with --json) and write the bad-row report if asked."""
     if report_path is not None:
         try:
             write_bad_rows(report_path, report.bad_rows)
         except OSError as error:
             fail(f"Cannot write the report {report_path}: {error.strerror or error}.")
     if as_json:
+        print_json(report.as_dict())
         return
     print_bad_rows(report.bad_rows)
     console.print(summary)
@@ -112,8 +113,6 @@ def import_(
                 finish(
                     checked, as_json=as_json, report_path=report, summary="Nothing was imported (--strict)."
                 )
-                if as_json:
-                    print_json(checked.as_dict())
                 raise typer.Exit(1)
         with database() as session, open_table(file, MEMBER_COLUMNS) as table:
             table.require("line_user_id")
@@ -132,8 +131,6 @@ def import_(
         report_path=report,
         summary=f"Imported {result.imported} new members and updated {result.updated} from {file.name}.",
     )
-    if as_json:
-        print_json(result.as_dict())
 
 
 @app.command("export")

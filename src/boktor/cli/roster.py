@@ -59,14 +59,10 @@ def import_(
             )
             if strict and result.bad_rows:
                 finish(result, as_json=as_json, report_path=report, summary="Nothing was stored (--strict).")
-                if as_json:
-                    print_json(result.as_dict())
                 raise typer.Exit(1)  # inside the transaction: it is rolled back
     except (TabularError, RosterError) as error:
         fail(str(error))
     finish(result, as_json=as_json, report_path=report, summary=_summary(result, file.name))
-    if as_json:
-        print_json(result.as_dict())
 
 
 def _summary(result: RosterReport, filename: str) -> str:
