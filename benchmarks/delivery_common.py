@@ -157,14 +157,7 @@ class WorkerProcess:
     """A `boktor worker` process, with its stderr kept in a file."""
 
     def __init__(self, url: str, sim: RunningSim, workdir: Path, *args: str) -> None:
-        env = dict(os.environ)
-        env.update(
-            BOKTOR_MODE="demo",
-            BOKTOR_DATABASE_URL=url,
-            LINE_API_BASE_URL=sim.url,
-            LINE_CHANNEL_ACCESS_TOKEN=sim.access_token,
-            PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p),
-        )
+        env = sim.boktor_environment(url)
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (kept open for the life of the process)
             "w+", prefix="worker-", suffix=".log", dir=workdir, delete=False
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -18,21 +17,6 @@ from boktor.db import transaction
 from boktor.delivery.models import Batch, DeliveryWorker
 from tests.delivery.helpers import add_members, announcement, ledger_statuses, send_to_followers
 from tests.sim.simkit import RunningSim, start_sim
-
-SRC = Path(__file__).resolve().parents[2] / "src"
-
-
-def worker_env(database_url: str, sim: RunningSim, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        BOKTOR_MODE="demo",
-        BOKTOR_DATABASE_URL=database_url,
-        LINE_API_BASE_URL=sim.url,
-        LINE_CHANNEL_ACCESS_TOKEN=sim.access_token,
-        PYTHONPATH=os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p),
-        **extra,
-    )
-    return env
 
 
 def start_worker(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
@@ -76,7 +60,7 @@ def test_until_idle_sends_everything_and_exits_zero(database_url, sim, phones, t
     done = subprocess.run(
         [sys.executable, "-m", "boktor.cli", "worker", "--until-idle"],
         cwd=tmp_path,
-        env=worker_env(database_url, sim),
+        env=sim.boktor_environment(database_url),
         capture_output=True,
         text=True,
         timeout=60,
@@ -92,7 +76,9 @@ def test_sigterm_finishes_the_requests_in_flight_and_hands_the_rest_back(
     database_url, slow_sim, slow_members, tmp_path
 ):
     announcement_id = send_to_followers(database_url)
-    env = worker_env(database_url, slow_sim, BOKTOR_MULTICAST_RATE="4", BOKTOR_MULTICAST_CONCURRENCY="2")
+    env = slow_sim.boktor_environment(
+        database_url, BOKTOR_MULTICAST_RATE="4", BOKTOR_MULTICAST_CONCURRENCY="2"
+    )
     process = start_worker(tmp_path, env)
     wait_for_deliveries(slow_sim, 500)
 
@@ -115,7 +101,9 @@ def test_a_worker_killed_mid_send_and_restarted_skips_nobody_and_sends_nobody_tw
     database_url, slow_sim, slow_members, tmp_path
 ):
     announcement_id = send_to_followers(database_url)
-    env = worker_env(database_url, slow_sim, BOKTOR_MULTICAST_RATE="8", BOKTOR_MULTICAST_CONCURRENCY="3")
+    env = slow_sim.boktor_environment(
+        database_url, BOKTOR_MULTICAST_RATE="8", BOKTOR_MULTICAST_CONCURRENCY="3"
+    )
     for kill in (1, 2):
         process = start_worker(tmp_path, env)
         wait_for_deliveries(slow_sim, 500 * (2 * kill - 1))
@@ -141,7 +129,7 @@ def test_a_worker_killed_mid_send_and_restarted_skips_nobody_and_sends_nobody_tw
 
 @pytest.mark.engines("postgresql")  # several workers are a PostgreSQL set-up; SQLite has one by design
 def test_two_workers_on_postgresql_share_the_batches(database_url, slow_sim, slow_members, tmp_path):
-    env = worker_env(database_url, slow_sim, BOKTOR_MULTICAST_CONCURRENCY="1")
+    env = slow_sim.boktor_environment(database_url, BOKTOR_MULTICAST_CONCURRENCY="1")
     workers = [start_worker(tmp_path, env) for _ in range(2)]
     deadline = time.monotonic() + 60
     while live_workers(database_url) < 2:

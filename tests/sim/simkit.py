@@ -183,6 +183,19 @@ class RunningSim:
         """The Authorization header a Messaging API client must send."""
         return {"Authorization": f"Bearer {self.access_token}"}
 
+    def boktor_environment(self, database_url: str, **extra: str) -> dict[str, str]:
+        """This process's environment for a `boktor` subprocess on `database_url` that talks to this simulator."""
+        env = dict(os.environ)
+        env.update(
+            BOKTOR_MODE="demo",
+            BOKTOR_DATABASE_URL=database_url,
+            LINE_API_BASE_URL=self.url,
+            LINE_CHANNEL_ACCESS_TOKEN=self.access_token,
+            PYTHONPATH=os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p),
+            **extra,
+        )
+        return env
+
     def log(self) -> str:
         """The simulator's stdout and stderr so far."""
         return self.log_path.read_text(errors="replace")
