@@ -15,7 +15,6 @@ may lag, and the script reports how long the processor takes to drain the inbox.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import secrets
@@ -28,10 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
-import aiohttp
 import httpx
 import orjson
-import uvloop
 import webhook_load  # benchmarks/webhook_load.py (scripts import their siblings)
 from machine import machine  # benchmarks/machine.py
 from sqlalchemy import create_engine, func, select, text
@@ -80,71 +77,6 @@ def follow_body(user_id: str, now_ms: int) -> bytes:
         "follow": {"isUnblocked": False},
     }
     return orjson.dumps({"destination": "U" + "f" * 32, "events": [event]})
-
-
-async def post(session: aiohttp.ClientSession, url: str, body: bytes, signature: str) -> bool:
-    """Post one signed webhook body; whether Boktor answered 200."""
-    headers = {"content-type": "application/json", "x-line-signature": signature}
-    try:
-        async with session.post(url, data=body, headers=headers) as response:
-            await response.read()
-            return response.status == 200
-    except aiohttp.ClientError:
-        return False
-
-
-async def load(url: str, bodies: list[tuple[bytes, str]], connections: int) -> tuple[list[float], int, float]:
-    """Post every body with `connections` concurrent clients; latencies (s), failures, wall time."""
-    latencies: list[float] = []
-    failures = 0
-    position = 0
-    connector = aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def client() -> None:
-            nonlocal position, failures
-            while position < len(bodies):
-                body, signature = bodies[position]
-                position += 1
-                started = time.perf_counter()
-                ok = await post(session, url, body, signature)
-                latencies.append(time.perf_counter() - started)
-                failures += not ok
-
-        started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(connections)))
-        return latencies, failures, time.perf_counter() - started
-
-
-async def load_at_rate(
-    url: str, bodies: list[tuple[bytes, str]], rate: float, connections: int
-) -> tuple[list[float], int, float]:
-    """Post the bodies at a fixed rate (open loop, as LINE sends); latency counts from each request's due time.
-
-    Measuring from the due time rather than from when a connection was free keeps a slow server from hiding
-    its queue (coordinated omission).
-    """
-    latencies: list[float] = []
-    failures = 0
-    connector = aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def post_when_due(body: bytes, signature: str, due: float) -> None:
-            nonlocal failures
-            ok = await post(session, url, body, signature)
-            latencies.append(time.perf_counter() - due)
-            failures += not ok
-
-        started = time.perf_counter()
-        tasks = []
-        for number, (body, signature) in enumerate(bodies):
-            due = started + number / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(post_when_due(body, signature, due)))
-        await asyncio.gather(*tasks)
-        return latencies, failures, time.perf_counter() - started
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -240,32 +172,19 @@ def main() -> None:
         wait_http(f"http://127.0.0.1:{app_port}/healthz", app, "boktor serve")
         now_ms = int(time.time() * 1000)
         bodies = [(b, signature_of(SECRET, b)) for b in (follow_body(u, now_ms) for u in users)]
-        url = f"http://127.0.0.1:{app_port}/line/webhook"
+        webhook = ("127.0.0.1", app_port, "/line/webhook")
 
-        asyncio.run(load(url, bodies[: args.warmup], min(args.connections, 50)))
+        webhook_load.offer(
+            "aiohttp", *webhook, bodies[: args.warmup], rate=None, connections=min(args.connections, 50)
+        )
         processes = {"server": app.pid, "worker": worker and worker.pid, "simulator": sim.pid}
         cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items() if pid}
         generator_before, machine_before = time.process_time(), machine_busy_seconds()
         load_started = time.monotonic()
-        measured = bodies[args.warmup :]
-        if args.client == "raw":
-            headers = {"Content-Type": "application/json"}
-            requests = [
-                webhook_load.http_post(
-                    "127.0.0.1", app_port, "/line/webhook", body, {**headers, "X-Line-Signature": signature}
-                )
-                for body, signature in measured
-            ]
-            results = uvloop.run(
-                webhook_load.open_loop("127.0.0.1", app_port, requests, args.rate, args.connections)
-                if args.rate
-                else webhook_load.closed_loop("127.0.0.1", app_port, requests, args.connections)
-            )
-            latencies, failures, wall = results.latencies, results.failures, results.wall
-        elif args.rate:
-            latencies, failures, wall = asyncio.run(load_at_rate(url, measured, args.rate, args.connections))
-        else:
-            latencies, failures, wall = asyncio.run(load(url, measured, args.connections))
+        results = webhook_load.offer(
+            args.client, *webhook, bodies[args.warmup :], rate=args.rate, connections=args.connections
+        )
+        latencies, failures, wall = results.latencies, results.failures, results.wall
         load_ended = time.monotonic()
         cpu = {name: cpu_seconds(processes[name]) - before for name, before in cpu_before.items()}
         cpu["load generator"] = time.process_time() - generator_before

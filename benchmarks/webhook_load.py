@@ -3,7 +3,7 @@
 The load generator shares the two cores with the server it measures, so every microsecond it spends per request
 is taken from the server. aiohttp's client costs a few hundred µs of CPU per request; this one writes each
 prepared request (real headers, real signed body) as bytes on a kept-alive connection and reads back only the
-status line, Content-Length and body of the answer.
+status line, Content-Length and body of the answer. aiohttp's client stays for comparison (`offer(client="aiohttp")`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+import aiohttp
+import uvloop
+
+SignedBody = tuple[bytes, str]  # a webhook body and its x-line-signature
 
 
 def http_post(host: str, port: int, path: str, body: bytes, headers: dict[str, str]) -> bytes:
@@ -169,3 +174,98 @@ async def open_loop(host: str, port: int, requests: list[bytes], rate: float, co
     load.results.wall = time.perf_counter() - started
     _close(opened)
     return load.results
+
+
+def offer(
+    client: str,
+    host: str,
+    port: int,
+    path: str,
+    bodies: list[SignedBody],
+    *,
+    rate: float | None,
+    connections: int,
+) -> Results:
+    """POST the signed bodies to `path`: at `rate` per second (open loop), else keeping `connections` busy.
+
+    `client` is "raw" (this module's prepared requests, on uvloop) or "aiohttp" (its client, on asyncio).
+    """
+    if client == "raw":
+        headers = {"Content-Type": "application/json"}
+        requests = [
+            http_post(host, port, path, body, {**headers, "X-Line-Signature": signature})
+            for body, signature in bodies
+        ]
+        return uvloop.run(
+            open_loop(host, port, requests, rate, connections)
+            if rate
+            else closed_loop(host, port, requests, connections)
+        )
+    url = f"http://{host}:{port}{path}"
+    return asyncio.run(
+        _aiohttp_open_loop(url, bodies, rate, connections)
+        if rate
+        else _aiohttp_closed_loop(url, bodies, connections)
+    )
+
+
+async def _aiohttp_post(session: aiohttp.ClientSession, url: str, body: bytes, signature: str) -> bool:
+    """Post one signed webhook body; whether it was answered 200."""
+    headers = {"content-type": "application/json", "x-line-signature": signature}
+    try:
+        async with session.post(url, data=body, headers=headers) as response:
+            await response.read()
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
+def _aiohttp_session(connections: int) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections)
+    )
+
+
+async def _aiohttp_closed_loop(url: str, bodies: list[SignedBody], connections: int) -> Results:
+    """closed_loop with aiohttp's client: `connections` clients each posting the next body when answered."""
+    results = Results()
+    position = 0
+    async with _aiohttp_session(connections) as session:
+
+        async def client() -> None:
+            nonlocal position
+            while position < len(bodies):
+                body, signature = bodies[position]
+                position += 1
+                started = time.perf_counter()
+                ok = await _aiohttp_post(session, url, body, signature)
+                results.latencies.append(time.perf_counter() - started)
+                results.failures += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(connections)))
+        results.wall = time.perf_counter() - started
+    return results
+
+
+async def _aiohttp_open_loop(url: str, bodies: list[SignedBody], rate: float, connections: int) -> Results:
+    """open_loop with aiohttp's client: a body due every 1/rate s, latency from its due time."""
+    results = Results()
+    async with _aiohttp_session(connections) as session:
+
+        async def post_when_due(body: bytes, signature: str, due: float) -> None:
+            ok = await _aiohttp_post(session, url, body, signature)
+            results.latencies.append(time.perf_counter() - due)
+            results.failures += not ok
+
+        started = time.perf_counter()
+        tasks = []
+        for number, (body, signature) in enumerate(bodies):
+            due = started + number / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(post_when_due(body, signature, due)))
+        await asyncio.gather(*tasks)
+        results.wall = time.perf_counter() - started
+    return results
