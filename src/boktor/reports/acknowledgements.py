@@ -19,10 +19,10 @@ from boktor.delivery.models import Delivery
 from boktor.members.models import Member, MemberStatus
 from boktor.org.models import Organisation, Position
 from boktor.reports import messages
-from boktor.reports.coverage import group_name, known_groups
 from boktor.reports.scope import (
     MEMBER_GROUP,
     Breakdown,
+    Groups,
     Scope,
     area_text,
     check_breakdown,
@@ -155,7 +155,9 @@ def _reacted(announcement_id: int, kind: str):
     )
 
 
-def _counts(session: Session, announcement_id: int, scope: Scope, breakdown: Breakdown) -> list[AcknowledgementRow]:
+def _counts(
+    session: Session, announcement_id: int, scope: Scope, breakdown: Breakdown
+) -> list[AcknowledgementRow]:
     group = MEMBER_GROUP[breakdown]
     counted = session.execute(
         select(
@@ -169,22 +171,13 @@ def _counts(session: Session, announcement_id: int, scope: Scope, breakdown: Bre
         .where(*_received(announcement_id, scope))
         .group_by(group)
     ).all()
-    organisations: dict[int, Organisation] = {}
-    if breakdown == "organisation":
-        organisations = {row.id: row for row in session.scalars(select(Organisation))}
-
-    def order(key):
-        if breakdown == "organisation":
-            return (key is None, organisations[key].sort_order if key in organisations else 0, key or 0)
-        return (key is None, str(key or ""))
-
-    known = known_groups(scope, breakdown)
-    rows = []
-    for key, received, acknowledged, relayed in sorted(counted, key=lambda row: order(row[0])):
-        code = organisations[key].code if key in organisations else key
-        name = known.get(key) or group_name(breakdown, key, organisations)
-        rows.append(AcknowledgementRow(code, name, received, acknowledged or 0, relayed or 0))
-    return rows
+    groups = Groups(session, scope, breakdown)
+    # Only the groups that received it; organisations of the same catalogue order go by id.
+    counted.sort(key=lambda row: (*groups.order(row[0]), row[0] or 0))
+    return [
+        AcknowledgementRow(groups.code(key), groups.name(key), received, acknowledged or 0, relayed or 0)
+        for key, received, acknowledged, relayed in counted
+    ]
 
 
 def _reminders(session: Session, announcement_id: int) -> dict[int, int]:
@@ -244,7 +237,9 @@ def _unacknowledged(session: Session, announcement_id: int, scope: Scope) -> lis
             position=row.position or row.position_text or "",
             area=area_text(row.province_code, row.district_code, row.subdistrict_code, row.village_no),
             phone=row.phone,
-            status=messages.STATUS_FOLLOWING if row.status == MemberStatus.follower else messages.STATUS_BLOCKED,
+            status=messages.STATUS_FOLLOWING
+            if row.status == MemberStatus.follower
+            else messages.STATUS_BLOCKED,
             reminders=reminders.get(row.id, 0),
         )
         for row in rows

@@ -16,13 +16,13 @@ from boktor.announcements.models import Acknowledgement, Announcement
 from boktor.db import utcnow
 from boktor.members.invites import ensure_person_invites
 from boktor.members.models import Invite, Member, MemberStatus, RosterEntry
-from boktor.org import areas
 from boktor.org.models import Organisation, Position
 from boktor.reports import messages
 from boktor.reports.scope import (
     ENTRY_GROUP,
     MEMBER_GROUP,
     Breakdown,
+    Groups,
     Scope,
     ScopeError,
     area_text,
@@ -136,27 +136,6 @@ def _acknowledged(announcement_ids: list[int]):
     )
 
 
-def known_groups(scope: Scope, breakdown: Breakdown) -> dict[str | None, str]:
-    """Every area of the breakdown, so that places nobody has joined from still show (with zeros)."""
-    if breakdown == "province":
-        return {p.code: f"จ.{p.name_th}" for p in areas.provinces()}
-    if breakdown == "district" and scope.province_code:
-        return {d.code: f"อ.{d.name_th}" for d in areas.districts(scope.province_code)}
-    if breakdown == "subdistrict" and scope.district_code:
-        return {s.code: f"ต.{s.name_th}" for s in areas.subdistricts(scope.district_code)}
-    return {}
-
-
-def group_name(breakdown: Breakdown, key, organisations: dict[int, Organisation]) -> str:
-    """The Thai name of one group of a breakdown: an area's name, or an organisation's."""
-    if key is None:
-        return messages.UNSPECIFIED_ORGANISATION if breakdown == "organisation" else messages.UNSPECIFIED_AREA
-    if breakdown == "organisation":
-        organisation = organisations.get(key)
-        return organisation.name_th if organisation else str(key)
-    return areas.area_name(key)
-
-
 Counts = dict  # group key -> [expected, joined, surveyed, acknowledging, not_on_roster]
 
 
@@ -266,34 +245,16 @@ def coverage(
     in_an_area = scope.province_code or scope.district_code
     counts = (_area_counts if in_an_area else _country_counts)(session, scope, breakdown, sent)
 
-    organisations: dict[int, Organisation] = {}
-    if breakdown == "organisation":
-        organisations = {row.id: row for row in session.scalars(select(Organisation))}
-    known = known_groups(scope, breakdown)
-    rows: dict = {key: CoverageRow(key, name) for key, name in known.items()}
-
-    def row_for(key) -> CoverageRow:
-        if key not in rows:
-            rows[key] = CoverageRow(key, group_name(breakdown, key, organisations))
-        return rows[key]
-
-    for key, (expected, joined, surveyed, acknowledging, not_on_roster) in counts.items():
-        row = row_for(key)
-        row.expected, row.joined, row.surveyed = expected, joined, surveyed
-        row.acknowledging, row.not_on_roster = acknowledging, not_on_roster
-
-    report = Coverage(scope=scope, breakdown=breakdown, days=days)
-
-    def order(row: CoverageRow):
-        if breakdown == "organisation":
-            organisation = organisations.get(row.code)
-            return (row.code is None, organisation.sort_order if organisation else 0, row.name)
-        return (row.code is None, str(row.code or ""))
-
-    report.rows = sorted(rows.values(), key=order)
+    groups = Groups(session, scope, breakdown)
+    # Every known area shows, with zeros where nobody is expected or joined.
+    keys = sorted({*groups.known, *counts}, key=lambda key: (*groups.order(key), groups.name(key)))
+    report = Coverage(
+        scope=scope,
+        breakdown=breakdown,
+        days=days,
+        rows=[CoverageRow(groups.code(key), groups.name(key), *counts.get(key, ())) for key in keys],
+    )
     for row in report.rows:
-        if breakdown == "organisation" and row.code is not None and row.code in organisations:
-            row.code = organisations[row.code].code
         report.total.add(row)
     return report
 

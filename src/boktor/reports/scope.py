@@ -1,4 +1,5 @@
-"""Whose figures a report shows: everyone, a province, a district and/or one organisation."""
+"""Whose figures a report shows (everyone, a province, a district and/or one organisation), and the groups it
+breaks them down into."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boktor.members.models import Member, RosterEntry
 from boktor.org import areas
 from boktor.org.catalogue import Catalogue
+from boktor.org.models import Organisation
 from boktor.reports import messages
 
 Breakdown = Literal["province", "district", "subdistrict", "organisation"]
@@ -94,42 +97,84 @@ def check_breakdown(breakdown: str, what: str) -> Breakdown:
     return breakdown  # type: ignore[return-value]
 
 
-ENTRY_GROUP = {
-    "province": RosterEntry.province_code,
-    "district": RosterEntry.district_code,
-    "subdistrict": RosterEntry.subdistrict_code,
-    "organisation": RosterEntry.organisation_id,
-}
-MEMBER_GROUP = {
-    "province": Member.province_code,
-    "district": Member.district_code,
-    "subdistrict": Member.subdistrict_code,
-    "organisation": Member.organisation_id,
-}
+def _groups(model: type[RosterEntry] | type[Member]) -> dict:
+    """The column of a roster entry or a member that each breakdown groups by."""
+    return {
+        "province": model.province_code,
+        "district": model.district_code,
+        "subdistrict": model.subdistrict_code,
+        "organisation": model.organisation_id,
+    }
+
+
+ENTRY_GROUP = _groups(RosterEntry)
+MEMBER_GROUP = _groups(Member)
+
+
+class Groups:
+    """The groups of a breakdown in a scope: the code and Thai name each is shown with, and their order."""
+
+    def __init__(self, session: Session, scope: Scope, breakdown: Breakdown) -> None:
+        self.breakdown = breakdown
+        self.known = _known_groups(scope, breakdown)
+        self.organisations: dict[int, Organisation] = {}
+        if breakdown == "organisation":
+            self.organisations = {row.id: row for row in session.scalars(select(Organisation))}
+
+    def code(self, key) -> str | None:
+        """An area's code, or an organisation's code (not its id)."""
+        organisation = self.organisations.get(key)
+        return organisation.code if organisation else key
+
+    def name(self, key) -> str:
+        if key in self.known:
+            return self.known[key]
+        if key is None:
+            organisation = self.breakdown == "organisation"
+            return messages.UNSPECIFIED_ORGANISATION if organisation else messages.UNSPECIFIED_AREA
+        if self.breakdown == "organisation":
+            organisation = self.organisations.get(key)
+            return organisation.name_th if organisation else str(key)
+        return areas.area_name(key)
+
+    def order(self, key) -> tuple:
+        """Areas by code, organisations in the catalogue's order; the unspecified last."""
+        if self.breakdown == "organisation":
+            organisation = self.organisations.get(key)
+            return (key is None, organisation.sort_order if organisation else 0)
+        return (key is None, str(key or ""))
+
+
+def _known_groups(scope: Scope, breakdown: Breakdown) -> dict[str | None, str]:
+    """Every area of the breakdown, so that places nobody has joined from still show (with zeros)."""
+    if breakdown == "province":
+        return {p.code: f"จ.{p.name_th}" for p in areas.provinces()}
+    if breakdown == "district" and scope.province_code:
+        return {d.code: f"อ.{d.name_th}" for d in areas.districts(scope.province_code)}
+    if breakdown == "subdistrict" and scope.district_code:
+        return {s.code: f"ต.{s.name_th}" for s in areas.subdistricts(scope.district_code)}
+    return {}
+
+
+def _filters(model: type[RosterEntry] | type[Member], scope: Scope) -> list:
+    filters = []
+    if scope.district_code:
+        filters.append(model.district_code == scope.district_code)
+    elif scope.province_code:
+        filters.append(model.province_code == scope.province_code)
+    if scope.organisation_id:
+        filters.append(model.organisation_id == scope.organisation_id)
+    return filters
 
 
 def entry_filters(scope: Scope) -> list:
     """SQL conditions: the roster entry is expected in `scope`."""
-    filters = []
-    if scope.district_code:
-        filters.append(RosterEntry.district_code == scope.district_code)
-    elif scope.province_code:
-        filters.append(RosterEntry.province_code == scope.province_code)
-    if scope.organisation_id:
-        filters.append(RosterEntry.organisation_id == scope.organisation_id)
-    return filters
+    return _filters(RosterEntry, scope)
 
 
 def member_filters(scope: Scope) -> list:
     """SQL conditions: the member's profile (from the survey) lies in `scope`."""
-    filters = []
-    if scope.district_code:
-        filters.append(Member.district_code == scope.district_code)
-    elif scope.province_code:
-        filters.append(Member.province_code == scope.province_code)
-    if scope.organisation_id:
-        filters.append(Member.organisation_id == scope.organisation_id)
-    return filters
+    return _filters(Member, scope)
 
 
 @lru_cache(maxsize=65_536)  # a national list names the same few thousand places over and over
