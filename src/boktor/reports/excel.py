@@ -37,8 +37,22 @@ def _cell(sheet: Worksheet, value, *, bold: bool = False, fill: PatternFill | No
     return cell
 
 
-def _headings(sheet: Worksheet, names) -> list:
-    return [_cell(sheet, name, bold=True, fill=_HEADER_FILL) for name in names]
+def _sheet(workbook: Workbook, name: str, title: str, made: str, headings, widths: list[int]) -> Worksheet:
+    """A sheet begun as every report sheet is: its title, when it was made, and bold column headings."""
+    sheet = workbook.create_sheet(name[:_SHEET_NAME_LIMIT])
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A4"
+    sheet.append([_cell(sheet, title, bold=True)])
+    sheet.append([made])
+    sheet.append([_cell(sheet, heading, bold=True, fill=_HEADER_FILL) for heading in headings])
+    return sheet
+
+
+def _summary_sheet(workbook: Workbook, breakdown: str, title: str, made: str, figures, widths: list[int]):
+    """The sheet of figures per area or organisation, headed by code, group and the figures' headings."""
+    group = messages.BREAKDOWN[breakdown]
+    return _sheet(workbook, f"สรุปราย{group}", title, made, (messages.CODE, group, *figures), widths)
 
 
 def _fraction(part: int, whole: int) -> float | None:
@@ -46,25 +60,25 @@ def _fraction(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _summary_row(sheet: Worksheet, row: CoverageRow, *, bold: bool = False) -> list:
-    values = [
-        (row.code, ""),
-        (row.name, ""),
-        (row.expected, ""),
-        (row.joined, ""),
-        (_fraction(row.joined, row.expected), _PERCENT),
-        (row.surveyed, ""),
-        (_fraction(row.surveyed, row.expected), _PERCENT),
-        (row.acknowledging, ""),
-        (_fraction(row.acknowledging, row.joined), _PERCENT),
-        (row.not_on_roster, ""),
+def _figures(sheet: Worksheet, code: str | None, name: str, *figures: int | float | None, bold: bool) -> list:
+    """A summary row: code, name, then the figures: counts (int) as they are, fractions (or None) as percents."""
+    return [_cell(sheet, code, bold=bold), _cell(sheet, name, bold=bold)] + [
+        _cell(sheet, value, bold=bold, fmt="" if isinstance(value, int) else _PERCENT) for value in figures
     ]
-    return [_cell(sheet, value, bold=bold, fmt=fmt) for value, fmt in values]
 
 
-def _widths(sheet: Worksheet, widths: list[int]) -> None:
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
+def _coverage_row(sheet: Worksheet, row: CoverageRow, *, bold: bool = False) -> list:
+    return _figures(
+        sheet, row.code, row.name, row.expected, row.joined, _fraction(row.joined, row.expected), row.surveyed,
+        _fraction(row.surveyed, row.expected), row.acknowledging, _fraction(row.acknowledging, row.joined),
+        row.not_on_roster, bold=bold,
+    )  # fmt: skip
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def coverage_workbook(
@@ -74,38 +88,20 @@ def coverage_workbook(
     workbook = Workbook(write_only=True)
     made = messages.made_on(thai_datetime(now or utcnow()))
 
-    summary = workbook.create_sheet(f"สรุปราย{messages.BREAKDOWN[report.breakdown]}"[:_SHEET_NAME_LIMIT])
-    _widths(summary, [10, 34, 16, 14, 12, 16, 12, 18, 14, 18])
-    summary.freeze_panes = "A4"
-    summary.append([_cell(summary, f"{messages.TITLE} {report.scope.title}", bold=True)])
-    summary.append([made])
-    summary.append(
-        _headings(
-            summary,
-            (
-                messages.CODE,
-                messages.BREAKDOWN[report.breakdown],
-                messages.EXPECTED,
-                messages.JOINED,
-                messages.JOINED_PCT,
-                messages.SURVEYED,
-                messages.SURVEYED_PCT,
-                messages.acknowledging(report.days),
-                messages.ACKNOWLEDGING_PCT,
-                messages.NOT_ON_ROSTER,
-            ),
-        )
-    )
+    summary = _summary_sheet(
+        workbook, report.breakdown, f"{messages.TITLE} {report.scope.title}", made,
+        (messages.EXPECTED, messages.JOINED, messages.JOINED_PCT, messages.SURVEYED, messages.SURVEYED_PCT,
+         messages.acknowledging(report.days), messages.ACKNOWLEDGING_PCT, messages.NOT_ON_ROSTER),
+        [10, 34, 16, 14, 12, 16, 12, 18, 14, 18],
+    )  # fmt: skip
     for row in report.rows:
-        summary.append(_summary_row(summary, row))
-    summary.append(_summary_row(summary, report.total, bold=True))
+        summary.append(_coverage_row(summary, row))
+    summary.append(_coverage_row(summary, report.total, bold=True))
 
-    people = workbook.create_sheet(messages.MISSING_SHEET[:_SHEET_NAME_LIMIT])
-    _widths(people, [7, 30, 30, 26, 40, 13, 20, 11, 50])
-    people.freeze_panes = "A4"
-    people.append([_cell(people, f"{messages.MISSING_SHEET} {report.scope.title}", bold=True)])
-    people.append([made])
-    people.append(_headings(people, messages.MISSING_HEADINGS))
+    people = _sheet(
+        workbook, messages.MISSING_SHEET, f"{messages.MISSING_SHEET} {report.scope.title}", made,
+        messages.MISSING_HEADINGS, [7, 30, 30, 26, 40, 13, 20, 11, 50],
+    )  # fmt: skip
     for number, person in enumerate(missing, start=1):
         link = survey_url(settings, person.invite_code) if person.invite_code else ""
         link_cell = _cell(people, link)
@@ -127,23 +123,14 @@ def coverage_workbook(
         )
     if not missing:
         people.append([_cell(people, messages.NONE_MISSING, bold=True)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _workbook_bytes(workbook)
 
 
 def _acknowledgement_row(sheet: Worksheet, row: AcknowledgementRow, *, bold: bool = False) -> list:
-    values = [
-        (row.code, ""),
-        (row.name, ""),
-        (row.received, ""),
-        (row.acknowledged, ""),
-        (_fraction(row.acknowledged, row.received), _PERCENT),
-        (row.relayed, ""),
-        (_fraction(row.relayed, row.received), _PERCENT),
-        (row.not_acknowledged, ""),
-    ]
-    return [_cell(sheet, value, bold=bold, fmt=fmt) for value, fmt in values]
+    return _figures(
+        sheet, row.code, row.name, row.received, row.acknowledged, _fraction(row.acknowledged, row.received),
+        row.relayed, _fraction(row.relayed, row.received), row.not_acknowledged, bold=bold,
+    )  # fmt: skip
 
 
 def acknowledgements_workbook(report: AcknowledgementReport, *, now: datetime | None = None) -> bytes:
@@ -155,25 +142,20 @@ def acknowledgements_workbook(report: AcknowledgementReport, *, now: datetime | 
     made += " · " + (messages.deadline(thai_datetime(deadline)) if deadline else messages.NO_DEADLINE)
     title = messages.acknowledgements_title(announcement.title, report.scope.title)
 
-    summary = workbook.create_sheet(f"สรุปราย{messages.BREAKDOWN[report.breakdown]}"[:_SHEET_NAME_LIMIT])
-    _widths(summary, [10, 34, 14, 14, 12, 14, 12, 16])
-    summary.freeze_panes = "A4"
-    summary.append([_cell(summary, title, bold=True)])
-    summary.append([made])
-    summary.append(
-        _headings(summary, (messages.CODE, messages.BREAKDOWN[report.breakdown], *messages.ACK_COUNT_HEADINGS))
+    summary = _summary_sheet(
+        workbook, report.breakdown, title, made, messages.ACK_COUNT_HEADINGS, [10, 34, 14, 14, 12, 14, 12, 16]
     )
     for row in report.rows:
         summary.append(_acknowledgement_row(summary, row))
     summary.append(_acknowledgement_row(summary, report.total, bold=True))
 
-    people = workbook.create_sheet(messages.UNACKNOWLEDGED_SHEET[:_SHEET_NAME_LIMIT])
-    _widths(people, [7, 30, 30, 26, 40, 13, 20, 12, 16])
-    people.freeze_panes = "A4"
-    people.append([_cell(people, title, bold=True)])
-    people.append([made])
-    people.append(_headings(people, messages.UNACKNOWLEDGED_HEADINGS))
-    overdue = messages.PAST_DEADLINE if report.past_deadline else (messages.BEFORE_DEADLINE if deadline else "")
+    people = _sheet(
+        workbook, messages.UNACKNOWLEDGED_SHEET, title, made, messages.UNACKNOWLEDGED_HEADINGS,
+        [7, 30, 30, 26, 40, 13, 20, 12, 16],
+    )  # fmt: skip
+    overdue = (
+        messages.PAST_DEADLINE if report.past_deadline else (messages.BEFORE_DEADLINE if deadline else "")
+    )
     for number, person in enumerate(report.unacknowledged, start=1):
         people.append(
             [
@@ -190,6 +172,4 @@ def acknowledgements_workbook(report: AcknowledgementReport, *, now: datetime | 
         )
     if not report.unacknowledged:
         people.append([_cell(people, messages.NONE_UNACKNOWLEDGED, bold=True)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _workbook_bytes(workbook)

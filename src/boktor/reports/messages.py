@@ -25,19 +25,11 @@ SURVEYED_PCT = "ร้อยละที่ตอบแบบสำรวจ"
 ACKNOWLEDGING_PCT = "ร้อยละที่รับทราบ (ของผู้เข้าร่วม)"
 NOT_ON_ROSTER = "เข้าร่วมแต่ไม่อยู่ในบัญชีรายชื่อ (คน)"
 
-SUMMARY_SHEET = "สรุปรายอำเภอ"
+# The first columns of a list of people to chase (the missing, or who has not acknowledged).
+_PERSON_HEADINGS = ("ลำดับ", "ชื่อ-สกุล", "หน่วยงาน", "ตำแหน่ง", "พื้นที่", "โทรศัพท์", "สถานะ")
+
 MISSING_SHEET = "รายชื่อผู้ที่ยังไม่เข้าร่วม"
-MISSING_HEADINGS = (
-    "ลำดับ",
-    "ชื่อ-สกุล",
-    "หน่วยงาน",
-    "ตำแหน่ง",
-    "พื้นที่",
-    "โทรศัพท์",
-    "สถานะ",
-    "รหัสเชิญ",
-    "ลิงก์เข้าร่วม",
-)
+MISSING_HEADINGS = (*_PERSON_HEADINGS, "รหัสเชิญ", "ลิงก์เข้าร่วม")
 NONE_MISSING = "ทุกคนในบัญชีรายชื่อเข้าร่วมแล้ว"
 
 STATUS_NOT_JOINED = "ยังไม่เข้าร่วม"
@@ -56,17 +48,7 @@ ACK_COUNT_HEADINGS = (
     "ยังไม่รับทราบ (คน)",
 )
 UNACKNOWLEDGED_SHEET = "รายชื่อผู้ที่ยังไม่รับทราบ"
-UNACKNOWLEDGED_HEADINGS = (
-    "ลำดับ",
-    "ชื่อ-สกุล",
-    "หน่วยงาน",
-    "ตำแหน่ง",
-    "พื้นที่",
-    "โทรศัพท์",
-    "สถานะ",
-    "แจ้งเตือนแล้ว (ครั้ง)",
-    "กำหนดรับทราบ",
-)
+UNACKNOWLEDGED_HEADINGS = (*_PERSON_HEADINGS, "แจ้งเตือนแล้ว (ครั้ง)", "กำหนดรับทราบ")
 NONE_UNACKNOWLEDGED = "ทุกคนที่ได้รับประกาศนี้รับทราบแล้ว"
 PAST_DEADLINE = "เลยกำหนดแล้ว"
 BEFORE_DEADLINE = "ยังไม่ถึงกำหนด"
