@@ -26,12 +26,35 @@ def _forbidden(what: str) -> HTTPException:
     return HTTPException(status.HTTP_403_FORBIDDEN, detail=f"Your account may only see {what}.")
 
 
-def _scope_for(
-    session: Session,
-    user: AdminUser,
-    province: str | None,
-    district: str | None,
-    organisation: str | None,
+def _check_area(user: AdminUser, province_code: str | None, district_code: str | None) -> None:
+    if user.scope_province_code and province_code != user.scope_province_code:
+        raise _forbidden(f"province {user.scope_province_code}")
+    if user.scope_district_code and district_code != user.scope_district_code:
+        raise _forbidden(f"district {user.scope_district_code}")
+
+
+def check_scope(user: AdminUser, scope: Scope) -> None:
+    """Refuse (403) a scope outside the user's province, district or organisation."""
+    _check_area(user, scope.province_code, scope.district_code)
+    if user.scope_organisation_id and scope.organisation_id != user.scope_organisation_id:
+        raise _forbidden("its own organisation")
+
+
+PROVINCE = Query(None, description="Province code (57) or Thai name.")
+DISTRICT = Query(None, description="District code (5709) or Thai name.")
+ORGANISATION = Query(None, description="Organisation code (cdd) or Thai name.")
+BY = Query(None, description="Break down by province, district, subdistrict or organisation.")
+DAYS = Query(
+    ACKNOWLEDGING_DAYS, ge=1, le=3660, description="Acknowledging: of announcements sent in the last N days."
+)
+
+
+def _asked_scope(
+    province: str | None = PROVINCE,
+    district: str | None = DISTRICT,
+    organisation: str | None = ORGANISATION,
+    user: AdminUser = Depends(current_user),
+    session: Session = SESSION,
 ) -> Scope:
     """The scope asked for, limited to what the user may see; with nothing asked, the user's own scope."""
     if not (province or district) and (user.scope_province_code or user.scope_district_code):
@@ -47,23 +70,8 @@ def _scope_for(
     return scope
 
 
-def check_scope(user: AdminUser, scope: Scope) -> None:
-    """Refuse (403) a scope outside the user's province, district or organisation."""
-    if user.scope_province_code and scope.province_code != user.scope_province_code:
-        raise _forbidden(f"province {user.scope_province_code}")
-    if user.scope_district_code and scope.district_code != user.scope_district_code:
-        raise _forbidden(f"district {user.scope_district_code}")
-    if user.scope_organisation_id and scope.organisation_id != user.scope_organisation_id:
-        raise _forbidden("its own organisation")
-
-
-PROVINCE = Query(None, description="Province code (57) or Thai name.")
-DISTRICT = Query(None, description="District code (5709) or Thai name.")
-ORGANISATION = Query(None, description="Organisation code (cdd) or Thai name.")
-BY = Query(None, description="Break down by province, district, subdistrict or organisation.")
-DAYS = Query(
-    ACKNOWLEDGING_DAYS, ge=1, le=3660, description="Acknowledging: of announcements sent in the last N days."
-)
+# Every report route takes its scope (and checks the user's token) through this one dependency.
+ASKED_SCOPE = Depends(_asked_scope)
 
 
 def _xlsx(content: bytes, name: str) -> Response:
@@ -74,16 +82,9 @@ def _xlsx(content: bytes, name: str) -> Response:
 
 @router.get("/api/coverage")
 def coverage_report(
-    province: str | None = PROVINCE,
-    district: str | None = DISTRICT,
-    organisation: str | None = ORGANISATION,
-    by: str | None = BY,
-    days: int = DAYS,
-    user: AdminUser = Depends(current_user),
-    session: Session = SESSION,
+    by: str | None = BY, days: int = DAYS, scope: Scope = ASKED_SCOPE, session: Session = SESSION
 ) -> dict:
     """Expected, joined, surveyed and acknowledging people, per area or organisation, with the total."""
-    scope = _scope_for(session, user, province, district, organisation)
     try:
         return coverage(session, scope, by, days=days).to_dict()  # type: ignore[arg-type]
     except ScopeError as error:
@@ -92,32 +93,20 @@ def coverage_report(
 
 @router.get("/api/coverage/missing.xlsx")
 def missing_workbook(
-    province: str | None = PROVINCE,
-    district: str | None = DISTRICT,
-    organisation: str | None = ORGANISATION,
     days: int = DAYS,
-    user: AdminUser = Depends(current_user),
+    scope: Scope = ASKED_SCOPE,
     session: Session = SESSION,
     settings: Settings = Depends(get_settings_dep),
 ) -> Response:
     """The coverage workbook: totals, and who is missing with a personal invite link each."""
-    scope = _scope_for(session, user, province, district, organisation)
     report = coverage(session, scope, days=days)
     content = coverage_workbook(settings, report, missing_people(session, scope))
     return _xlsx(content, "-".join(p for p in ("coverage", scope.file_suffix) if p))
 
 
 def _acknowledgements(
-    session: Session,
-    user: AdminUser,
-    announcement_id: int,
-    province: str | None,
-    district: str | None,
-    organisation: str | None,
-    by: str | None,
+    session: Session, announcement_id: int, scope: Scope, by: str | None
 ) -> AcknowledgementReport:
-    """The announcement's report in the scope asked for, limited to what the user may see."""
-    scope = _scope_for(session, user, province, district, organisation)
     try:
         return acknowledgements(session, announcement_id, scope, by)  # type: ignore[arg-type]
     except LookupError as error:
@@ -128,31 +117,19 @@ def _acknowledgements(
 
 @router.get("/api/announcements/{announcement_id}/acknowledgements")
 def acknowledgements_report(
-    announcement_id: int,
-    province: str | None = PROVINCE,
-    district: str | None = DISTRICT,
-    organisation: str | None = ORGANISATION,
-    by: str | None = BY,
-    user: AdminUser = Depends(current_user),
-    session: Session = SESSION,
+    announcement_id: int, by: str | None = BY, scope: Scope = ASKED_SCOPE, session: Session = SESSION
 ) -> dict:
     """Received, acknowledged and relayed per area of the user's scope, and who has not acknowledged."""
-    return _acknowledgements(session, user, announcement_id, province, district, organisation, by).to_dict()
+    return _acknowledgements(session, announcement_id, scope, by).to_dict()
 
 
 @router.get("/api/announcements/{announcement_id}/unacknowledged.xlsx")
 def unacknowledged_workbook(
-    announcement_id: int,
-    province: str | None = PROVINCE,
-    district: str | None = DISTRICT,
-    organisation: str | None = ORGANISATION,
-    by: str | None = BY,
-    user: AdminUser = Depends(current_user),
-    session: Session = SESSION,
+    announcement_id: int, by: str | None = BY, scope: Scope = ASKED_SCOPE, session: Session = SESSION
 ) -> Response:
     """The same as a workbook: counts per area, and who has not acknowledged, to chase them."""
-    report = _acknowledgements(session, user, announcement_id, province, district, organisation, by)
-    name = "-".join(p for p in (f"unacknowledged-{announcement_id}", report.scope.file_suffix) if p)
+    report = _acknowledgements(session, announcement_id, scope, by)
+    name = "-".join(p for p in (f"unacknowledged-{announcement_id}", scope.file_suffix) if p)
     return _xlsx(acknowledgements_workbook(report), name)
 
 
@@ -168,10 +145,7 @@ def invite_qr(
     invite = find_invite(session, code)
     if invite is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No invite with the code {code!r}.")
-    if user.scope_province_code and invite.province_code != user.scope_province_code:
-        raise _forbidden(f"province {user.scope_province_code}")
-    if user.scope_district_code and invite.district_code != user.scope_district_code:
-        raise _forbidden(f"district {user.scope_district_code}")
+    _check_area(user, invite.province_code, invite.district_code)
     return Response(
         invite_qr_png(settings, invite, scale=scale),
         media_type="image/png",
