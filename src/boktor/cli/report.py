@@ -3,7 +3,9 @@ table, JSON or an Excel file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.table import Table
@@ -28,6 +30,8 @@ BY = typer.Option(None, "--by", help="Break down by province, district, subdistr
 # Printed in full up to this many people; beyond, the table says how many more and points to --xlsx.
 PEOPLE_SHOWN = 50
 
+Row = TypeVar("Row", CoverageRow, AcknowledgementRow)
+
 
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}%"
@@ -45,6 +49,17 @@ def _show(table: Table) -> None:
         console.width = screen
 
 
+def _show_figures(table: Table, rows: list[Row], total: Row, cells: Callable[[Row], list[str]]) -> None:
+    """Print a table of figures per area or organisation: numbers to the right, the total last in bold."""
+    for column in table.columns[2:]:
+        column.justify = "right"
+    for row in rows:
+        table.add_row(*cells(row))
+    table.add_section()
+    table.add_row(*cells(total), style="bold")
+    _show(table)
+
+
 def _write(path: Path, content: bytes) -> None:
     try:
         path.write_bytes(content)
@@ -52,7 +67,7 @@ def _write(path: Path, content: bytes) -> None:
         fail(f"Cannot write {path}: {error.strerror or error}.")
 
 
-def _cells(row: CoverageRow) -> list[str]:
+def _coverage_cells(row: CoverageRow) -> list[str]:
     return [
         row.code or "",
         row.name,
@@ -98,13 +113,7 @@ def coverage_command(
         title=f"{messages.TITLE} {report.scope.title}",
         caption=f"ร้อยละที่รับทราบ: ของผู้เข้าร่วม ที่กดรับทราบประกาศที่ส่งในรอบ {days} วัน อย่างน้อยหนึ่งเรื่อง",
     )  # fmt: skip
-    for column in table.columns[2:]:
-        column.justify = "right"
-    for row in report.rows:
-        table.add_row(*_cells(row))
-    table.add_section()
-    table.add_row(*_cells(report.total), style="bold")
-    _show(table)
+    _show_figures(table, report.rows, report.total, _coverage_cells)
     if xlsx:
         console.print(f"Excel file written to {xlsx}", highlight=False)
 
@@ -124,12 +133,16 @@ def _acknowledgement_cells(row: AcknowledgementRow) -> list[str]:
 
 @app.command("acknowledgements")
 def acknowledgements_command(
-    announcement_id: int = typer.Argument(..., help="The announcement's number (see `boktor announce list`)."),
+    announcement_id: int = typer.Argument(
+        ..., help="The announcement's number (see `boktor announce list`)."
+    ),
     province: str | None = PROVINCE,
     district: str | None = DISTRICT,
     organisation: str | None = ORGANISATION,
     by: str | None = BY,
-    xlsx: Path | None = typer.Option(None, "--xlsx", help="Also write an Excel file of who has not acknowledged."),
+    xlsx: Path | None = typer.Option(
+        None, "--xlsx", help="Also write an Excel file of who has not acknowledged."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Who received an announcement and has not acknowledged it, with received / acknowledged / relayed per area."""
@@ -152,13 +165,7 @@ def acknowledgements_command(
         caption=(messages.deadline(thai_datetime(deadline)) if deadline else messages.NO_DEADLINE)
         + (f" ({messages.PAST_DEADLINE})" if report.past_deadline else ""),
     )  # fmt: skip
-    for column in counts.columns[2:]:
-        column.justify = "right"
-    for row in report.rows:
-        counts.add_row(*_acknowledgement_cells(row))
-    counts.add_section()
-    counts.add_row(*_acknowledgement_cells(report.total), style="bold")
-    _show(counts)
+    _show_figures(counts, report.rows, report.total, _acknowledgement_cells)
 
     people = Table("#", *messages.UNACKNOWLEDGED_HEADINGS[1:8], title=messages.UNACKNOWLEDGED_SHEET)
     for number, person in enumerate(report.unacknowledged[:PEOPLE_SHOWN], start=1):
