@@ -165,7 +165,11 @@ def announcement(
 
 
 def deliver(
-    session: Session, to: Announcement, members: list[Member], *, purpose: str = "announcement",
+    session: Session,
+    to: Announcement,
+    members: list[Member],
+    *,
+    purpose: str = "announcement",
     status: str = "sent",
 ) -> None:
     """The ledger rows the delivery worker leaves once it has sent `to` (or a reminder) to `members`."""

@@ -49,7 +49,9 @@ def test_the_whole_country_an_organisation_and_a_district(session):
     assert {row.code: counts(row) for row in country.rows} == {"50": (1, 1, 0), "57": (5, 3, 2)}
     assert [p.full_name for p in country.unacknowledged] == ["ประเสริฐ วงศ์ใหญ่", "สมหญิง ศรีสุข"]
     assert counts(cdd.total) == (2, 1, 1) and [p.full_name for p in cdd.unacknowledged] == ["ประเสริฐ วงศ์ใหญ่"]
-    assert counts(mae_sai.total) == (4, 3, 1) and [p.full_name for p in mae_sai.unacknowledged] == ["สมหญิง ศรีสุข"]
+    assert counts(mae_sai.total) == (4, 3, 1) and [p.full_name for p in mae_sai.unacknowledged] == [
+        "สมหญิง ศรีสุข"
+    ]
 
 
 def test_an_announcement_without_a_deadline_and_one_never_sent(session):

@@ -112,7 +112,8 @@ def test_who_has_not_acknowledged_an_announcement_as_a_table_json_and_excel(env,
     assert "ประเสริฐ วงศ์ใหญ่" in table.stdout and "สมหญิง ศรีสุข" in table.stdout
     assert "สมชาย ใจดี" not in table.stdout  # he acknowledged
     assert as_json["announcement"]["past_deadline"] is True and as_json["breakdown"] == "subdistrict"
-    assert (as_json["total"]["received"], as_json["total"]["acknowledged"], as_json["total"]["relayed"]) == (4, 3, 1)
+    total = as_json["total"]
+    assert (total["received"], total["acknowledged"], total["relayed"]) == (4, 3, 1)
     assert [(p["full_name"], p["reminders"]) for p in as_json["unacknowledged"]] == [("สมหญิง ศรีสุข", 1)]
     assert unknown.returncode == 1 and "There is no announcement 999" in unknown.stderr
 

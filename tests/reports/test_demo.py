@@ -31,7 +31,9 @@ def test_the_demo_roster_matches_the_demo_members_and_counts_a_new_join(session,
     chased = acknowledgements(session, 1, chiang_rai)
     assert "boktor report acknowledgements 1 --province 57" in earlier and chased.past_deadline
     assert (chased.total.received, chased.total.acknowledged, chased.total.relayed) == (24, 16, 6)
-    assert len(chased.unacknowledged) == 8 and all(p.area.endswith("จ.เชียงราย") for p in chased.unacknowledged)
+    assert len(chased.unacknowledged) == 8 and all(
+        p.area.endswith("จ.เชียงราย") for p in chased.unacknowledged
+    )
     assert seed_earlier_announcement(session) == []  # once only
     missing = missing_people(session, chiang_rai)
     assert len(missing) == len(phones) - 24 + len(NEVER_JOINED) and all(p.invite_code for p in missing)

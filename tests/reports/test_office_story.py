@@ -50,7 +50,11 @@ def chiang_rai(database_url: str, monkeypatch: pytest.MonkeyPatch):
     port = free_port()
     with start_sim(users=3, webhook_url=f"http://127.0.0.1:{port}/line/webhook", channel_secret=SECRET,
                    access_token=TOKEN, no_limits=True) as sim:  # fmt: skip
-        line = {"LINE_API_BASE_URL": sim.url, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN}
+        line = {
+            "LINE_API_BASE_URL": sim.url,
+            "LINE_CHANNEL_SECRET": SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
+        }
         environment = {"BOKTOR_MODE": "demo", "BOKTOR_DATABASE_URL": database_url,
                        "BOKTOR_EMBEDDED_WORKER": "false", **line}  # fmt: skip
         for key, value in environment.items():
@@ -106,7 +110,10 @@ def test_a_province_office_chases_who_has_not_acknowledged(chiang_rai):
         ("ประเสริฐ วงศ์ใหญ่", "อ.เมืองเชียงราย จ.เชียงราย", 0), ("สมหญิง ศรีสุข", "อ.แม่สาย จ.เชียงราย", 0),
     ]  # fmt: skip
     counts = httpx.get(report, headers=office).json()
-    assert [(r["code"], r["received"], r["acknowledged"]) for r in counts["rows"]] == [("5701", 1, 0), ("5709", 2, 1)]
+    assert [(r["code"], r["received"], r["acknowledged"]) for r in counts["rows"]] == [
+        ("5701", 1, 0),
+        ("5709", 2, 1),
+    ]
     coverage = httpx.get(f"{url}/api/coverage", headers=office).json()
     assert (coverage["total"]["joined"], coverage["total"]["acknowledging"]) == (3, 1)
 

@@ -206,5 +206,8 @@ def test_coverage_over_http_counts_acknowledging_for_the_days_asked(acknowledgin
     assert two_months.json()["total"]["acknowledging_pct"] == 66.7
     assert nonsense.status_code == 422
     summary = load_workbook(io.BytesIO(workbook.content)).worksheets[0]
-    assert [cell.value for cell in summary[3]][7:9] == ["รับทราบประกาศในรอบ 60 วัน (คน)", "ร้อยละที่รับทราบ (ของผู้เข้าร่วม)"]
+    assert [cell.value for cell in summary[3]][7:9] == [
+        "รับทราบประกาศในรอบ 60 วัน (คน)",
+        "ร้อยละที่รับทราบ (ของผู้เข้าร่วม)",
+    ]
     assert [cell.value for cell in summary[summary.max_row]][7:9] == [2, pytest.approx(2 / 3)]
