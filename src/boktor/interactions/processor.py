@@ -52,9 +52,9 @@ class InboxProcessor:
         self.concurrency = concurrency
         # How fast LINE's events are coming in, to give way to the webhook in a burst: told by the webhook in
         # this process, or (watch_inbox, a worker process) seen as the inbox's newest row id rising.
-        self.webhook_rate = webhook_rate or (self._inbox_growth if watch_inbox else None)
-        self.watch_inbox = watch_inbox
+        self.watch_inbox = watch_inbox and webhook_rate is None
         self.inbox_growth = 0.0  # rows per second over the watcher's last look
+        self.webhook_rate = webhook_rate or ((lambda: self.inbox_growth) if self.watch_inbox else None)
         self.one_at_a_time = asyncio.Lock()
         self.sweep_seconds = sweep_seconds
         self.batch = batch
@@ -150,9 +150,6 @@ class InboxProcessor:
         webhook's answers come first.
         """
         return self.webhook_rate is not None and self.webhook_rate() >= BURST_EVENTS_PER_SECOND
-
-    def _inbox_growth(self) -> float:
-        return self.inbox_growth
 
     async def _watch(self) -> None:
         """Follow how fast the inbox's newest row id rises: web processes storing LINE's events."""
