@@ -1,12 +1,14 @@
-"""Fixtures for the announcement tests: the LINE simulator, and settings pointing Boktor at it."""
+"""Fixtures for the announcement tests: the LINE simulator, settings pointing Boktor at it, and the office's users."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.orm import Session
 
 from boktor.config import Settings
+from tests.announcements.helpers import add_user
 from tests.apprunner import demo_settings
 from tests.sim.fixtures import sim, sim_factory  # noqa: F401
 from tests.sim.simkit import RunningSim, start_sim
@@ -36,3 +38,15 @@ def settings(database_url: str, line: RunningSim) -> Settings:
         LINE_CHANNEL_ACCESS_TOKEN=line.access_token,
         LINE_CHANNEL_SECRET=line.channel_secret,
     )
+
+
+@pytest.fixture
+def people(session: Session) -> dict:
+    """Communicators, approvers, and an operator, as `boktor users create` makes them."""
+    return {
+        "writer": add_user(session, "writer", "communicator"),
+        "colleague": add_user(session, "colleague", "communicator"),
+        "approver": add_user(session, "approver", "approver"),
+        "both": add_user(session, "both", "communicator", "approver"),
+        "operator": add_user(session, "operator", "operator"),
+    }

@@ -181,17 +181,6 @@ def test_edit_refuses_plainly_on_the_command_line(office) -> None:
 
 
 @pytest.fixture
-def people(session: Session) -> dict:
-    return {
-        "writer": add_user(session, "writer", "communicator"),
-        "colleague": add_user(session, "colleague", "communicator"),
-        "approver": add_user(session, "approver", "approver"),
-        "both": add_user(session, "both", "communicator", "approver"),
-        "operator": add_user(session, "operator", "operator"),
-    }
-
-
-@pytest.fixture
 def members(session: Session) -> list:
     return [add_member(session, province="57") for _ in range(3)]
 

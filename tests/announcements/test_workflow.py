@@ -16,21 +16,9 @@ from boktor.audit.models import AuditEntry
 from boktor.config import Settings
 from boktor.delivery.models import Batch, Delivery
 from boktor.members.models import MemberStatus
-from tests.announcements.helpers import add_member, add_user
+from tests.announcements.helpers import add_member
 
 NOW = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def people(session: Session) -> dict:
-    """Communicators, approvers, and an operator, as `boktor users create` makes them."""
-    return {
-        "writer": add_user(session, "writer", "communicator"),
-        "colleague": add_user(session, "colleague", "communicator"),
-        "approver": add_user(session, "approver", "approver"),
-        "both": add_user(session, "both", "communicator", "approver"),
-        "operator": add_user(session, "operator", "operator"),
-    }
 
 
 @pytest.fixture
