@@ -208,6 +208,22 @@ def test_an_audience_beyond_the_monthly_quota_is_refused_in_plain_words(
         service.send(session, settings, second, people["writer"])
 
 
+def test_when_line_cannot_say_the_quota_a_person_is_refused_but_the_worker_starts_anyway(
+    session: Session, settings: Settings, people: dict, members: list
+) -> None:
+    unreachable = settings.model_copy(update={"line_api_base_url": "http://127.0.0.1:9"})
+    announcement = approved(session, people)
+    with pytest.raises(QuotaRefused, match="Nothing was sent; try again when LINE answers"):
+        service.send(session, unreachable, announcement, people["writer"], now=NOW)
+    assert announcement.status == "approved" and announcement.started_at is None
+    service.send(session, unreachable, announcement, people["writer"], at=NOW + timedelta(hours=1), now=NOW)
+    # A real refusal from LINE would pause the sending; not knowing the quota does not hold it back.
+    assert service.start_due(session, NOW + timedelta(hours=2), unreachable) == [announcement.id]
+    assert announcement.status == "sending" and announcement.targeted == 5
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "announcement.sending"))
+    assert entry.actor_label == "worker" and entry.detail["quota"] is None
+
+
 def test_what_cannot_be_sent_is_refused_when_written(session: Session, people: dict) -> None:
     cases = [
         ({"body": "ก" * 5001}, "5,001 characters"),

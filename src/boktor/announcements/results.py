@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,19 +43,20 @@ def summary(announcement: Announcement) -> dict[str, Any]:
         "aggregation_unit": announcement.aggregation_unit,
         "image_url": announcement.image_url,
         "link_url": announcement.link_url,
-        "ack_deadline": _iso(announcement.ack_deadline),
+        "ack_deadline": iso(announcement.ack_deadline),
         "created_by_id": announcement.created_by_id,
         "approved_by_id": announcement.approved_by_id,
-        "created_at": _iso(announcement.created_at),
-        "submitted_at": _iso(announcement.submitted_at),
-        "approved_at": _iso(announcement.approved_at),
-        "scheduled_at": _iso(announcement.scheduled_at),
-        "started_at": _iso(announcement.started_at),
-        "completed_at": _iso(announcement.completed_at),
+        "created_at": iso(announcement.created_at),
+        "submitted_at": iso(announcement.submitted_at),
+        "approved_at": iso(announcement.approved_at),
+        "scheduled_at": iso(announcement.scheduled_at),
+        "started_at": iso(announcement.started_at),
+        "completed_at": iso(announcement.completed_at),
     }
 
 
-def _iso(moment) -> str | None:
+def iso(moment: datetime | None) -> str | None:
+    """The moment in ISO 8601, as the API, `--json` and the audit log show it."""
     return moment.isoformat() if moment else None
 
 
