@@ -140,7 +140,9 @@ def _seed_acknowledgements(engine, members: int, now) -> None:
                 ledger.append({"announcement_id": latest, "purpose": "announcement", "member_id": number + 1,
                                "status": "sent"})  # fmt: skip
             if rng.random() < habits[number]:
-                acks.append({"announcement_id": announcement_id, "member_id": number + 1, "kind": "ack", "at": now})
+                acks.append(
+                    {"announcement_id": announcement_id, "member_id": number + 1, "kind": "ack", "at": now}
+                )
             if len(acks) >= CHUNK or len(ledger) >= CHUNK:
                 _insert(engine, Acknowledgement, acks)
                 _insert(engine, Delivery, ledger)
@@ -262,8 +264,12 @@ def run(engine_name: str, url: str, entries: int, members: int) -> None:
                 f"acknowledged {report.total.acknowledged:,}, {len(report.unacknowledged):,} listed)"
             )
         scope = resolve_scope(session, "57")
-        first, median, cpu = timed(lambda: acknowledgements_workbook(acknowledgements(session, latest, scope)), 2)
-        print(f"[{engine_name}] who has not acknowledged, province 57, report + Excel: median {median:.0f} ms")
+        first, median, cpu = timed(
+            lambda: acknowledgements_workbook(acknowledgements(session, latest, scope)), 2
+        )
+        print(
+            f"[{engine_name}] who has not acknowledged, province 57, report + Excel: median {median:.0f} ms"
+        )
     first, median, _ = api_once(url)
     print(
         f"[{engine_name}] GET /api/coverage?province=57 over HTTP: first {first:.0f} ms, median {median:.0f} ms"

@@ -21,7 +21,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from tests.sim.simkit import RunningSim, start_sim  # noqa: E402
 
 from boktor.announcements.models import Announcement, AnnouncementStatus  # noqa: E402
-from boktor.announcements.service import recipients_for  # noqa: E402
+from boktor.announcements.recipients import recipients_for  # noqa: E402
 from boktor.db import engine_for, refresh_statistics, transaction, utcnow  # noqa: E402
 from boktor.delivery.ledger import start_delivery  # noqa: E402
 from boktor.delivery.models import Batch, BatchStatus, DeliveryWorker  # noqa: E402

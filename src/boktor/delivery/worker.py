@@ -96,7 +96,7 @@ def _default_messages_for(announcement: Announcement, purpose: str) -> list[dict
 
 
 def _default_recipients_for(announcement: Announcement, purpose: str):
-    from boktor.announcements.service import recipients_for
+    from boktor.announcements.recipients import recipients_for
 
     return recipients_for(announcement, purpose)
 
@@ -104,7 +104,7 @@ def _default_recipients_for(announcement: Announcement, purpose: str):
 def _start_due(session: Session, settings: Settings) -> list[int]:
     """Move due scheduled announcements to sending (the announcements feature decides how)."""
     try:
-        from boktor.announcements.service import start_due
+        from boktor.announcements.sending import start_due
     except ImportError:  # the announcements service is optional for the engine
         return []
     return start_due(session, utcnow(), settings=settings)
