@@ -53,9 +53,6 @@ IDLE_POLL_S = 0.1
 LEDGER_LEAD = 200
 # After a ledger chunk failed (the database away, an announcement whose audience cannot be read).
 LEDGER_RETRY_S = 2.0
-# With no ledger to write, the writer looks again this often (a ledger left half-written by a crash), or at
-# once when the sending loop claims batches (a send has just started, or the sending has caught up).
-LEDGER_IDLE_S = 1.0
 # Batches claimed per trip to the database: enough to keep LINE busy, few enough to keep memory small.
 CLAIM_CHUNK = 24
 # Retries of one batch within one claim before it is handed back with a later next_attempt_at.
@@ -192,7 +189,6 @@ class Worker:
         """Send until stopped (or, with until_idle, until nothing is left to send)."""
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
-        self._ledger_wake = asyncio.Event()
         await self._db(claims.release_dead_workers, self.hostname, STALE)
         await self._db(claims.register_worker, self.id, self.hostname, os.getpid())
         await self._beat()
@@ -246,8 +242,6 @@ class Worker:
             if room >= min(CLAIM_CHUNK, self.capacity) // 2:
                 claimed = await self._db(claims.take_batches, self.id, min(room, CLAIM_CHUNK), LEASE)
                 claimed = await self._db(claims.load_recipients, claimed, write=False)
-            if claimed:
-                self._ledger_wake.set()
             for batch in claimed:
                 # Claimable again means someone resumed it since LINE's quota refusal.
                 self._paused.discard(batch.announcement_id)
@@ -389,7 +383,6 @@ class Worker:
     async def _ledgers(self) -> None:
         """Write unfinished ledgers chunk by chunk, waking the sending loop after each one."""
         while True:
-            self._ledger_wake.clear()  # a claim from now on wakes the wait below
             try:
                 written = await self._db(
                     ledger.continue_ledger,
@@ -407,8 +400,7 @@ class Worker:
                 await asyncio.sleep(LEDGER_RETRY_S)
                 continue
             if written is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._ledger_wake.wait(), LEDGER_IDLE_S)
+                await asyncio.sleep(IDLE_POLL_S)
                 continue
             self._wake.set()
 
