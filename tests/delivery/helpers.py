@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from boktor.announcements.models import Announcement, AnnouncementStatus
@@ -105,10 +105,13 @@ def attempts(url: str, announcement_id: int) -> list[DeliveryAttempt]:
 
 
 def ledger_statuses(url: str, announcement_id: int) -> dict[str, int]:
+    """How many recipients are sent, failed, pending or skipped: each row takes its batch's outcome."""
+    status = case((Delivery.skipped, "skipped"), else_=Batch.status)
     with transaction(url) as session:
         rows = session.execute(
-            select(Delivery.status, func.count())
+            select(status, func.count())
+            .join(Batch, Batch.id == Delivery.batch_id)
             .where(Delivery.announcement_id == announcement_id)
-            .group_by(Delivery.status)
+            .group_by(status)
         )
         return dict(rows.all())

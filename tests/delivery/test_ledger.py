@@ -34,8 +34,15 @@ def test_the_ledger_has_one_row_per_recipient_cut_by_member_id_into_batches_of_5
     assert {b.status for b in batches} == {"pending"} and {b.attempts for b in batches} == {0}
     ranges = []
     for batch in batches:
-        members = session.scalars(select(Delivery.member_id).where(Delivery.batch_id == batch.id)).all()
+        members = session.scalars(
+            select(Delivery.member_id).where(
+                Delivery.announcement_id == batch.announcement_id,
+                Delivery.purpose == batch.purpose,
+                Delivery.member_id.between(batch.first_member_id, batch.last_member_id),
+            )
+        ).all()
         assert len(members) == batch.recipients
+        assert (min(members), max(members)) == (batch.first_member_id, batch.last_member_id)
         ranges.append((min(members), max(members)))
     # Keyset on member id: each batch is a run of consecutive members, in order.
     assert ranges == sorted(ranges) and all(a[1] < b[0] for a, b in itertools.pairwise(ranges))

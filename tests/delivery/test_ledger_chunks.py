@@ -70,8 +70,15 @@ def test_the_first_chunk_is_written_at_once_and_the_rest_chunk_by_chunk(session)
     assert len({b.retry_key for b in batches}) == 6
     ranges = []
     for batch in batches:
-        members = session.scalars(select(Delivery.member_id).where(Delivery.batch_id == batch.id)).all()
+        members = session.scalars(
+            select(Delivery.member_id).where(
+                Delivery.announcement_id == batch.announcement_id,
+                Delivery.purpose == batch.purpose,
+                Delivery.member_id.between(batch.first_member_id, batch.last_member_id),
+            )
+        ).all()
         assert len(members) == batch.recipients
+        assert (min(members), max(members)) == (batch.first_member_id, batch.last_member_id)
         ranges.append((min(members), max(members)))
     # Keyset on member id across chunks: each batch a run of consecutive members, none twice.
     assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))

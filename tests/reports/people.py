@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from boktor.announcements.models import Announcement
 from boktor.announcements.reactions import handle_postback
 from boktor.db import utcnow
-from boktor.delivery.models import Delivery
+from boktor.delivery.ledger import settled_ledger
 from boktor.members.models import Member, MemberStatus, Roster, RosterEntry
 from boktor.members.names import name_key
 from boktor.org.models import Organisation
@@ -173,10 +173,7 @@ def deliver(
     status: str = "sent",
 ) -> None:
     """The ledger rows the delivery worker leaves once it has sent `to` (or a reminder) to `members`."""
-    session.add_all(
-        Delivery(announcement_id=to.id, purpose=purpose, member_id=m.id, status=status) for m in members
-    )
-    session.flush()
+    settled_ledger(session, to.id, purpose, [m.id for m in members], status)
 
 
 def tap(session: Session, who: Member, on: Announcement, action: str = "ack") -> None:

@@ -8,7 +8,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from boktor.config import Settings
@@ -70,10 +69,10 @@ async def fetch_quota(settings: Settings) -> Quota:
 
 
 def queued_messages(session: Session) -> int:
-    """Recipients already in the ledger but not yet sent: they will use quota before this announcement."""
-    from boktor.delivery.models import Delivery
+    """Recipients of announcements sending or paused, not yet sent: they will use quota before this one."""
+    from boktor.delivery.status import pending_recipients
 
-    return session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "pending")) or 0
+    return pending_recipients(session)
 
 
 def current_quota(session: Session, settings: Settings) -> Quota:

@@ -7,6 +7,7 @@ from sqlalchemy import Select, and_, exists, select
 from boktor.announcements.audience import audience_select
 from boktor.announcements.models import Acknowledgement, Announcement
 from boktor.delivery.models import Delivery
+from boktor.delivery.status import delivered
 from boktor.members.models import Member, MemberStatus
 
 
@@ -32,7 +33,7 @@ def reminder_recipients(announcement_id: int) -> Select:
         .where(
             Delivery.announcement_id == announcement_id,
             Delivery.purpose == "announcement",
-            Delivery.status == "sent",
+            delivered(announcement_id),
             Member.status == MemberStatus.follower,
             ~acknowledged,
         )

@@ -33,6 +33,7 @@ from boktor.config import Settings, get_settings
 from boktor.db import utcnow
 from boktor.delivery.ledger import start_delivery
 from boktor.delivery.models import Delivery
+from boktor.delivery.status import pending_recipients
 
 S = AnnouncementStatus
 
@@ -191,14 +192,7 @@ def resume(
 
 
 def _pending(session: Session, announcement_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Delivery)
-            .where(Delivery.announcement_id == announcement_id, Delivery.status == "pending")
-        )
-        or 0
-    )
+    return pending_recipients(session, announcement_id)
 
 
 def remind(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import String, and_, cast, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from boktor.announcements.models import Announcement, AnnouncementStatus
@@ -30,6 +30,9 @@ class ClaimedBatch:
     purpose: str
     retry_key: str
     attempts: int
+    # Its recipients are the ledger rows of its announcement and purpose in this member id range.
+    first_member_id: int
+    last_member_id: int
     user_ids: list[str] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     first_attempt_at: datetime | None = None
@@ -55,6 +58,7 @@ class BatchResult:
 
     batch_id: int
     announcement_id: int
+    purpose: str
     status: str  # sent | failed | pending
     attempts: int
     line_request_id: str | None = None
@@ -127,11 +131,17 @@ def take_batches(
         update(Batch)
         .where(Batch.id.in_(candidates.scalar_subquery()))
         .values(claimed_by=worker_id, claimed_until=now + lease)
-        .returning(Batch.id, Batch.announcement_id, Batch.purpose, Batch.retry_key, Batch.attempts)
+        .returning(
+            Batch.id,
+            Batch.announcement_id,
+            Batch.purpose,
+            Batch.retry_key,
+            Batch.attempts,
+            Batch.first_member_id,
+            Batch.last_member_id,
+        )
     ).all()
-    batches = [
-        ClaimedBatch(row.id, row.announcement_id, row.purpose, row.retry_key, row.attempts) for row in claimed
-    ]
+    batches = [ClaimedBatch(*row) for row in claimed]
     return sorted(batches, key=lambda b: b.id)
 
 
@@ -140,26 +150,25 @@ def load_recipients(session: Session, claimed: list[ClaimedBatch]) -> list[Claim
     if not claimed:
         return claimed
     batches = {batch.id: batch for batch in claimed}
-    pending = (Delivery.batch_id.in_(list(batches))) & (Delivery.status == "pending")
     blocked = Member.status == MemberStatus.blocked
-    # One row per batch, its user IDs joined by commas (LINE user IDs are U and 32 hex digits): 24 rows
-    # instead of 12,000 keeps the worker's Python free for sending at 200 requests a second.
-    user_ids = session.execute(
-        select(Delivery.batch_id, func.aggregate_strings(Member.line_user_id, ","))
-        .join(Member, Member.id == Delivery.member_id)
-        .where(pending, ~blocked)
-        .group_by(Delivery.batch_id)
-    )
-    for batch_id, joined in user_ids:
-        batches[batch_id].user_ids = joined.split(",")
-    # The ledger was written when sending started; who has blocked the account since is skipped now.
-    skipped = session.execute(
-        select(Delivery.batch_id, Delivery.member_id)
-        .join(Member, Member.id == Delivery.member_id)
-        .where(pending, blocked)
-    )
-    for batch_id, member_id in skipped:
-        batches[batch_id].skipped.append(member_id)
+    for rows in _ledger_ranges(claimed):
+        # One row per batch, its user IDs joined by commas (LINE user IDs are U and 32 hex digits): 24 rows
+        # instead of 12,000 keeps the worker's Python free for sending at 200 requests a second. The ledger
+        # was written when sending started; who has blocked the account since is skipped now.
+        per_batch = session.execute(
+            select(
+                Delivery.batch_id,
+                func.aggregate_strings(Member.line_user_id, ",").filter(~blocked),
+                func.aggregate_strings(cast(Delivery.member_id, String), ",").filter(blocked),
+            )
+            .join(Member, Member.id == Delivery.member_id)
+            .where(*rows)
+            .group_by(Delivery.batch_id)
+        )
+        for batch_id, user_ids, skipped in per_batch:
+            batch = batches[batch_id]
+            batch.user_ids = user_ids.split(",") if user_ids else []
+            batch.skipped = [int(member_id) for member_id in skipped.split(",")] if skipped else []
     tried = [b.id for b in claimed if b.attempts]
     if tried:
         # LINE remembers a retry key for 24 hours: the worker must know how old a batch's first attempt is.
@@ -170,6 +179,31 @@ def load_recipients(session: Session, claimed: list[ClaimedBatch]) -> list[Claim
         ):
             batches[batch_id].first_attempt_at = first
     return claimed
+
+
+def _ledger_ranges(claimed: list[ClaimedBatch]) -> list[tuple]:
+    """SQL conditions for the ledger rows of the claimed batches: per announcement and purpose, one range.
+
+    A range of the ledger's key with literal bounds, which the planner can count (a join on each batch's
+    range it would guess at, and guess large); the batch ids keep out any batch not claimed inside it.
+    """
+    groups: dict[tuple[int, str], list[ClaimedBatch]] = {}
+    for batch in claimed:
+        groups.setdefault((batch.announcement_id, batch.purpose), []).append(batch)
+    conditions = []
+    for (announcement_id, purpose), batches in groups.items():
+        low = min(b.first_member_id for b in batches)
+        high = max(b.last_member_id for b in batches)
+        conditions.append(
+            (
+                Delivery.announcement_id == announcement_id,
+                Delivery.purpose == purpose,
+                Delivery.member_id.between(low, high),
+                Delivery.batch_id.in_([b.id for b in batches]),
+                Member.id.between(low, high),
+            )
+        )
+    return conditions
 
 
 def has_work(session: Session, worker_id: str, now: datetime | None = None) -> bool:
@@ -205,23 +239,19 @@ def record(
     ]
     if rows:
         session.execute(insert(DeliveryAttempt), rows)
-    settled: dict[str, list[int]] = {}
-    # In id order, so that workers writing at the same time take row locks in the same order.
+    # In id order, so that workers writing at the same time take row locks in the same order. A ledger row
+    # takes its batch's outcome: only those skipped (blocked by the time their batch went) are written.
     for result in sorted(results, key=lambda r: r.batch_id):
-        if _finish_batch(session, result, now):
-            settled.setdefault(result.status, []).append(result.batch_id)
-            if result.skipped:
-                session.execute(
-                    update(Delivery)
-                    .where(Delivery.batch_id == result.batch_id, Delivery.member_id.in_(result.skipped))
-                    .values(status="skipped")
+        if _finish_batch(session, result, now) and result.skipped:
+            session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.announcement_id == result.announcement_id,
+                    Delivery.purpose == result.purpose,
+                    Delivery.member_id.in_(result.skipped),
                 )
-    for status, batch_ids in settled.items():
-        session.execute(
-            update(Delivery)
-            .where(Delivery.batch_id.in_(batch_ids), Delivery.status == "pending")
-            .values(status=status)
-        )
+                .values(skipped=True)
+            )
     for pause in pauses:
         pause_for_quota(session, pause.announcement_id, pause.reason)
 

@@ -137,9 +137,19 @@ def _write_chunk(session: Session, ledger: Ledger, recipients: Select, size: int
     taken = (
         select(member_id.label("member_id")).where(window).order_by(member_id).limit(max(0, wanted))
     ).subquery("taken")
-    count, last = session.execute(select(func.count(), func.max(taken.c.member_id))).one()
+    # Plain integer division on both engines (SQLAlchemy's // would compare floats and defeat the index).
+    n = (func.row_number().over(order_by=taken.c.member_id) - 1).self_group().op("/")(BATCH_SIZE)
+    ranked = select(taken.c.member_id, n.label("n")).subquery("ranked")
+    # Each batch of 500 as the first and last member id of its run: one row per batch, not per recipient.
+    runs = session.execute(
+        select(func.min(ranked.c.member_id), func.max(ranked.c.member_id), func.count())
+        .group_by(ranked.c.n)
+        .order_by(ranked.c.n)
+    ).all()
+    count = sum(run[2] for run in runs)
+    last = runs[-1][1] if runs else None
     if count:
-        _insert(session, ledger, chosen, member_id, count, last)
+        _insert(session, ledger, chosen, member_id, runs)
     reached = ledger.at_most is not None and ledger.written + count >= ledger.at_most
     complete = count < wanted or reached or (count > 0 and last >= ledger.upto_member_id)
     session.execute(
@@ -148,7 +158,7 @@ def _write_chunk(session: Session, ledger: Ledger, recipients: Select, size: int
         .values(
             cursor_member_id=last if count else ledger.upto_member_id,
             written=Ledger.written + count,
-            next_seq=Ledger.next_seq + -(-count // BATCH_SIZE),
+            next_seq=Ledger.next_seq + len(runs),
             complete=complete,
             completed_at=utcnow() if complete else None,
         )
@@ -157,10 +167,9 @@ def _write_chunk(session: Session, ledger: Ledger, recipients: Select, size: int
     return count
 
 
-def _insert(session: Session, ledger: Ledger, chosen, member_id, count: int, last: int) -> None:
-    """The batches of `count` recipients in (cursor, last], and one ledger row for each recipient."""
+def _insert(session: Session, ledger: Ledger, chosen, member_id, runs: list) -> None:
+    """The batches of the runs (first, last, count) after the cursor, and one ledger row for each recipient."""
     first_seq = ledger.next_seq
-    batches = -(-count // BATCH_SIZE)
     created = session.execute(
         insert(Batch).returning(Batch.id, Batch.seq, sort_by_parameter_order=True),
         [
@@ -170,18 +179,19 @@ def _insert(session: Session, ledger: Ledger, chosen, member_id, count: int, las
                 "seq": first_seq + n,
                 "retry_key": str(uuid.uuid4()),
                 "status": BatchStatus.pending,
-                "recipients": min(BATCH_SIZE, count - n * BATCH_SIZE),
+                "recipients": recipients,
+                "first_member_id": first,
+                "last_member_id": last,
                 "attempts": 0,
             }
-            for n in range(batches)
+            for n, (first, last, recipients) in enumerate(runs)
         ],
     ).all()
     members = (
         select(member_id.label("member_id"))
-        .where(member_id > ledger.cursor_member_id, member_id <= last)
+        .where(member_id > ledger.cursor_member_id, member_id <= runs[-1][1])
         .subquery("chosen")
     )
-    # Plain integer division on both engines (SQLAlchemy's // would compare floats and defeat the index).
     local = (func.row_number().over(order_by=members.c.member_id) - 1).self_group().op("/")(BATCH_SIZE)
     ranked = select(members.c.member_id, local.label("n")).subquery("ranked")
     first_id = created[0].id
@@ -192,17 +202,10 @@ def _insert(session: Session, ledger: Ledger, chosen, member_id, count: int, las
             literal(ledger.purpose),
             ranked.c.member_id,
             ranked.c.n + first_id,
-            literal("pending"),
         )
     else:
         rows = (
-            select(
-                literal(ledger.announcement_id),
-                literal(ledger.purpose),
-                ranked.c.member_id,
-                Batch.id,
-                literal("pending"),
-            )
+            select(literal(ledger.announcement_id), literal(ledger.purpose), ranked.c.member_id, Batch.id)
             .select_from(ranked)
             .join(
                 Batch,
@@ -212,5 +215,43 @@ def _insert(session: Session, ledger: Ledger, chosen, member_id, count: int, las
             )
         )
     session.execute(
-        insert(Delivery).from_select(["announcement_id", "purpose", "member_id", "batch_id", "status"], rows)
+        insert(Delivery).from_select(["announcement_id", "purpose", "member_id", "batch_id"], rows)
     )
+
+
+def settled_ledger(
+    session: Session,
+    announcement_id: int,
+    purpose: str,
+    member_ids: list[int],
+    status: str = BatchStatus.sent,
+) -> None:
+    """A ledger as the worker leaves it once LINE has answered every batch (for demo data and tests)."""
+    members = sorted(member_ids)
+    seq = session.scalar(
+        select(func.count()).where(Batch.announcement_id == announcement_id, Batch.purpose == purpose)
+    )
+    for start in range(0, len(members), BATCH_SIZE):
+        run = members[start : start + BATCH_SIZE]
+        batch = Batch(
+            announcement_id=announcement_id,
+            purpose=purpose,
+            seq=seq,
+            retry_key=str(uuid.uuid4()),
+            status=status,
+            recipients=len(run),
+            first_member_id=run[0],
+            last_member_id=run[-1],
+            attempts=1,
+            sent_at=utcnow() if status == BatchStatus.sent else None,
+        )
+        session.add(batch)
+        session.flush()
+        seq += 1
+        session.execute(
+            insert(Delivery),
+            [
+                {"announcement_id": announcement_id, "purpose": purpose, "member_id": m, "batch_id": batch.id}
+                for m in run
+            ],
+        )

@@ -301,7 +301,12 @@ class Worker:
     async def _deliver(self, api: AsyncMessagingApi, batch: ClaimedBatch) -> None:
         attempts = batch.attempts
         result = BatchResult(
-            batch.id, batch.announcement_id, BatchStatus.pending, attempts, skipped=batch.skipped
+            batch.id,
+            batch.announcement_id,
+            batch.purpose,
+            BatchStatus.pending,
+            attempts,
+            skipped=batch.skipped,
         )
         content = await self._messages(batch)
         if isinstance(content, str):

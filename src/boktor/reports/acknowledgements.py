@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from boktor.announcements.models import Acknowledgement, Announcement
 from boktor.db import utcnow
 from boktor.delivery.models import Delivery
+from boktor.delivery.status import delivered
 from boktor.members.models import Member, MemberStatus
 from boktor.org.models import Organisation, Position
 from boktor.reports import messages
@@ -140,7 +141,7 @@ def _received(announcement_id: int, scope: Scope):
     return (
         Delivery.announcement_id == announcement_id,
         Delivery.purpose == "announcement",
-        Delivery.status == "sent",
+        delivered(announcement_id),
         *member_filters(scope),
     )
 
@@ -191,7 +192,7 @@ def _reminders(session: Session, announcement_id: int) -> dict[int, int]:
                 # LIKE would not use on SQLite.
                 Delivery.purpose >= "reminder-",
                 Delivery.purpose < "reminder.",
-                Delivery.status == "sent",
+                delivered(announcement_id),
             )
             .group_by(Delivery.member_id)
         ).all()

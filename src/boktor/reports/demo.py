@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from boktor.announcements.models import Announcement, AnnouncementStatus
 from boktor.announcements.reactions import record
 from boktor.db import utcnow
-from boktor.delivery.models import Delivery
+from boktor.delivery.ledger import settled_ledger
 from boktor.members.invites import district_invites, ensure_person_invites
 from boktor.members.models import Member, MemberStatus, Roster, RosterEntry
 from boktor.members.names import name_key
@@ -107,11 +107,7 @@ def seed_earlier_announcement(session: Session) -> list[str]:
     session.add(announcement)
     session.flush()
     # The ledger as the worker leaves it once LINE has accepted every batch.
-    session.add_all(
-        Delivery(announcement_id=announcement.id, purpose="announcement", member_id=m.id, status="sent")
-        for m in members
-    )
-    session.flush()
+    settled_ledger(session, announcement.id, "announcement", [m.id for m in members])
     for number, member in enumerate(members):
         if number % 3:
             record(session, announcement.id, member.id, "ack")
