@@ -27,6 +27,7 @@ from pathlib import Path
 from delivery_common import (
     WorkerProcess,
     announcement_state,
+    cpu_seconds,
     live_workers,
     pending_batches,
     resume,
@@ -71,11 +72,22 @@ def bench_a(engine: str, url: str, sim, members: int, workdir: Path) -> None:
     worker = WorkerProcess(url, sim, workdir)
     wait_until(lambda: live_workers(url) >= 1, 120, 0.05, "the worker to start")
     sim.client.reset()
+
+    # Where the two cores go during the send: the worker, the simulator, the database server (PostgreSQL).
+    def cpu() -> tuple[float, float, float]:
+        return (
+            cpu_seconds(pids=(worker.process.pid,)),
+            cpu_seconds(pids=(sim.process.pid,)),
+            cpu_seconds(command="postgres"),
+        )
+
+    cpu_before = cpu()
     started = time.monotonic()
     announcement_id = send(url, "a: one announcement")
     ledger = time.monotonic() - started
     first = wait_until(lambda: accepted(sim) >= 1, 600, 0.01, "the first batch accepted")
     done = wait_until(lambda: accepted(sim) >= batches, 600, 0.02, "every batch accepted")
+    cpu_used = [round(after - before, 2) for before, after in zip(cpu_before, cpu(), strict=True)]
     recorded = wait_until(lambda: pending_batches(url, announcement_id) == 0, 120, 0.05, "the ledger")
     peak = worker.peak_rss_mb()
     worker.terminate()
@@ -91,6 +103,9 @@ def bench_a(engine: str, url: str, sim, members: int, workdir: Path) -> None:
         first_accept_s=round(first - started - ledger, 2),
         recorded_s=round(recorded - started, 2),
         peak_rss_mb=round(peak, 1),
+        cpu_worker_s=cpu_used[0],
+        cpu_sim_s=cpu_used[1],
+        cpu_db_s=cpu_used[2],
         **sim_outcome(sim, members),
     )
 
