@@ -189,3 +189,20 @@ def test_a_paused_announcement_waits_with_its_ledger_half_written(session):
     assert claims.has_work(session, "w")
     assert write_all(session, 500) == 2
     assert session.scalar(select(func.count()).select_from(Delivery)) == 1500
+
+
+@pytest.mark.engines("postgresql")
+def test_the_first_ledger_of_an_installation_is_shown_to_the_planner(session):
+    from sqlalchemy import text
+
+    def seen() -> float:
+        return session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'deliveries'::regclass"))
+
+    add_members(session, user_ids(3000))
+    start_delivery(session, new_announcement(session), "announcement", followers, first_chunk=1000)
+    assert seen() <= 0  # a new installation: PostgreSQL has never counted a ledger row
+
+    continue_ledger(session, followers, 1000)
+
+    # Counted now, so that claims read each batch's recipients with a join fit for thousands of rows.
+    assert seen() == 2000
