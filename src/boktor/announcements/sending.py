@@ -25,6 +25,7 @@ from boktor.announcements.steps import (
     InvalidAnnouncement,
     QuotaRefused,
     WrongState,
+    hold,
     log,
     move,
     require,
@@ -110,6 +111,7 @@ def send(
 ) -> SendResult:
     """Send an approved announcement now, or schedule it for `at` (or the time set at approval)."""
     require(actor, CAN_COMPOSE, "send announcements")
+    hold(session, announcement)
     if announcement.status not in (S.approved, S.scheduled):
         hints = {
             S.draft: " It is still a draft: submit it and have another user approve it first.",
@@ -165,6 +167,7 @@ def resume(
 ) -> SendResult:
     """Continue a paused announcement: the rest of its ledger, or its start if it never started."""
     require(actor, (*CAN_COMPOSE, "operator"), "resume announcements")
+    hold(session, announcement)
     if announcement.status != S.paused:
         raise WrongState(
             f"Only a paused announcement can be resumed; announcement {announcement.id} is {announcement.status}."
@@ -205,6 +208,7 @@ def remind(
 ) -> SendResult:
     """Send the Nth short reminder to members who received the announcement and have not acknowledged."""
     require(actor, CAN_COMPOSE, "send reminders")
+    hold(session, announcement)
     if announcement.status not in (S.sending, S.paused, S.completed):
         raise WrongState(
             f"Only an announcement that has been sent can be reminded of; announcement {announcement.id} is "

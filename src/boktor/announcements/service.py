@@ -29,6 +29,7 @@ from boktor.announcements.steps import (
     QuotaRefused,
     WorkflowError,
     WrongState,
+    hold,
     log,
     move,
     require,
@@ -91,6 +92,7 @@ def create(
 def edit(session: Session, announcement: Announcement, actor: AdminUser, **changes: Any) -> list[str]:
     """Change the given fields of a draft, checked as `create` checks them; the names of those that changed."""
     require(actor, CAN_COMPOSE, "edit announcements")
+    hold(session, announcement)
     if announcement.status != S.draft:
         if _returnable(announcement):
             hint = "ask the approver to send it back (`boktor announce return`), then edit the draft"
@@ -121,9 +123,8 @@ def _returnable(announcement: Announcement) -> bool:
 def send_back(session: Session, announcement: Announcement, actor: AdminUser, reason: str) -> None:
     """An approver returns a submitted or approved announcement (not started) to draft, saying why."""
     require(actor, CAN_APPROVE, "send announcements back")
-    # Read the row again under lock: the worker may have just started a scheduled one.
-    session.flush()
-    session.refresh(announcement, with_for_update=True)
+    # The worker may have just started a scheduled one, or a writer sent it.
+    hold(session, announcement)
     if not _returnable(announcement):
         raise WrongState(
             f"Only an announcement waiting for approval or for its start can be sent back; announcement "
@@ -146,6 +147,7 @@ def send_back(session: Session, announcement: Announcement, actor: AdminUser, re
 def submit(session: Session, announcement: Announcement, actor: AdminUser) -> None:
     """Ask for approval of a draft."""
     require(actor, CAN_COMPOSE, "submit announcements")
+    hold(session, announcement)
     if announcement.status != S.draft:
         raise WrongState(
             f"Only a draft can be submitted; announcement {announcement.id} is {announcement.status}."
@@ -167,6 +169,7 @@ def approve(
     require(actor, CAN_APPROVE, "approve announcements")
     if announcement.created_by_id == actor.id:
         raise NotAllowed("Nobody approves their own announcement: another approver must approve it.")
+    hold(session, announcement)
     if announcement.status != S.submitted:
         hint = " Submit it first." if announcement.status == S.draft else ""
         raise WrongState(
@@ -185,6 +188,7 @@ def approve(
 def pause(session: Session, announcement: Announcement, actor: AdminUser, reason: str = "") -> None:
     """Stop taking new batches of a sending (or hold a scheduled one); resume continues where it stopped."""
     require(actor, CAN_STOP, "pause announcements")
+    hold(session, announcement)
     if announcement.status not in (S.sending, S.scheduled):
         raise WrongState(
             f"Only a sending or scheduled announcement can be paused; announcement {announcement.id} is "
@@ -197,6 +201,7 @@ def pause(session: Session, announcement: Announcement, actor: AdminUser, reason
 def cancel(session: Session, announcement: Announcement, actor: AdminUser, reason: str = "") -> None:
     """Stop an announcement for good: nothing more of it is sent (what was sent stays sent)."""
     require(actor, CAN_STOP, "cancel announcements")
+    hold(session, announcement)
     if announcement.status in (S.completed, S.cancelled):
         raise WrongState(
             f"Announcement {announcement.id} is already {announcement.status}: there is nothing left to cancel."

@@ -42,6 +42,17 @@ def require(actor: AdminUser | None, roles: tuple[str, ...], doing: str) -> None
         raise NotAllowed(f"{who} may not {doing}: this needs the role {' or '.join(roles)}.")
 
 
+def hold(session: Session, announcement: Announcement) -> None:
+    """Read the announcement again, locked until this transaction ends, before deciding a step on it.
+
+    Two steps at once (an approver sending it back while a writer sends it, a pause while the worker starts it)
+    then go one after the other on PostgreSQL, and the second sees what the first did instead of undoing it.
+    SQLite has one writer at a time: there the second step's transaction is refused and nothing is lost.
+    """
+    session.flush()
+    session.refresh(announcement, with_for_update=True)
+
+
 def log(session: Session, announcement: Announcement, action: str, actor: AdminUser | None, **detail) -> None:
     """Write `announcement.<action>` to the audit log (no actor: the worker)."""
     audit(
