@@ -104,6 +104,19 @@ def attempts(url: str, announcement_id: int) -> list[DeliveryAttempt]:
         )
 
 
+def batch_members(session: Session, batch: Batch) -> list[int]:
+    """The member ids of a batch's ledger rows: its announcement's and purpose's rows in its member id range."""
+    return list(
+        session.scalars(
+            select(Delivery.member_id).where(
+                Delivery.announcement_id == batch.announcement_id,
+                Delivery.purpose == batch.purpose,
+                Delivery.member_id.between(batch.first_member_id, batch.last_member_id),
+            )
+        )
+    )
+
+
 def ledger_statuses(url: str, announcement_id: int) -> dict[str, int]:
     """How many recipients are sent, failed, pending or skipped: each row takes its batch's outcome."""
     status = case((Delivery.skipped, "skipped"), else_=Batch.status)

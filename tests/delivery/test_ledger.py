@@ -11,7 +11,7 @@ from boktor.delivery.ledger import BATCH_SIZE, start_delivery
 from boktor.delivery.models import Batch, Delivery
 from boktor.delivery.status import delivery_counts
 from boktor.members.models import Member, MemberStatus
-from tests.delivery.helpers import add_members, followers, new_announcement
+from tests.delivery.helpers import add_members, batch_members, followers, new_announcement
 
 
 def user_ids(count: int) -> list[str]:
@@ -34,13 +34,7 @@ def test_the_ledger_has_one_row_per_recipient_cut_by_member_id_into_batches_of_5
     assert {b.status for b in batches} == {"pending"} and {b.attempts for b in batches} == {0}
     ranges = []
     for batch in batches:
-        members = session.scalars(
-            select(Delivery.member_id).where(
-                Delivery.announcement_id == batch.announcement_id,
-                Delivery.purpose == batch.purpose,
-                Delivery.member_id.between(batch.first_member_id, batch.last_member_id),
-            )
-        ).all()
+        members = batch_members(session, batch)
         assert len(members) == batch.recipients
         assert (min(members), max(members)) == (batch.first_member_id, batch.last_member_id)
         ranges.append((min(members), max(members)))

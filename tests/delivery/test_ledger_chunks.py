@@ -24,6 +24,7 @@ from boktor.members.models import Member, MemberStatus
 from tests.delivery.helpers import (
     add_members,
     announcement,
+    batch_members,
     followers,
     ledger_statuses,
     new_announcement,
@@ -70,13 +71,7 @@ def test_the_first_chunk_is_written_at_once_and_the_rest_chunk_by_chunk(session)
     assert len({b.retry_key for b in batches}) == 6
     ranges = []
     for batch in batches:
-        members = session.scalars(
-            select(Delivery.member_id).where(
-                Delivery.announcement_id == batch.announcement_id,
-                Delivery.purpose == batch.purpose,
-                Delivery.member_id.between(batch.first_member_id, batch.last_member_id),
-            )
-        ).all()
+        members = batch_members(session, batch)
         assert len(members) == batch.recipients
         assert (min(members), max(members)) == (batch.first_member_id, batch.last_member_id)
         ranges.append((min(members), max(members)))
