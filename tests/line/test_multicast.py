@@ -92,3 +92,55 @@ def test_classification_of_bodies_line_documents():
     assert classify_error(401, '{"message": "Authentication failed"}', {}).outcome is Outcome.rejected
     conflict = classify_error(409, "{}", {"X-Line-Accepted-Request-Id": "abc"})
     assert conflict.outcome is Outcome.already_accepted and conflict.request_id == "abc"
+
+
+async def test_a_proxy_named_in_the_environment_carries_the_multicasts(fresh, monkeypatch):
+    """A ministry server reaching LINE through its proxy (HTTP_PROXY / HTTPS_PROXY): multicasts go through it."""
+    import aiohttp
+    from aiohttp import web
+
+    relayed: list[str] = []
+
+    async def relay(request: web.Request) -> web.Response:
+        relayed.append(request.path)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        async with (
+            aiohttp.ClientSession() as onward,
+            onward.request(
+                request.method, fresh.url + request.path_qs, data=await request.read(), headers=headers
+            ) as answer,
+        ):
+            return web.Response(status=answer.status, body=await answer.read(), headers={
+                k: v for k, v in answer.headers.items() if k.lower() in ("content-type", "x-line-request-id")
+            })  # fmt: skip
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", relay)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        result = await send(fresh)
+    finally:
+        await runner.cleanup()
+
+    assert result.outcome is Outcome.accepted
+    assert relayed == ["/v2/bot/message/multicast"]
+    assert fresh.client.stats()["deliveries"] == 3
+
+
+async def test_without_a_proxy_the_client_does_not_look_one_up_per_request(fresh, monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    settings = demo_settings(
+        "sqlite://", LINE_API_BASE_URL=fresh.url, LINE_CHANNEL_ACCESS_TOKEN=fresh.access_token
+    )
+    async with multicast_client(settings) as api:
+        assert api.api_client.rest_client.pool_manager.trust_env is False
+        result = await send_multicast(api, fresh.client.user_ids(), HELLO, str(uuid.uuid4()))
+    assert result.outcome is Outcome.accepted
