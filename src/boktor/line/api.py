@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from boktor.config import Settings
 
 if TYPE_CHECKING:
-    from linebot.v3.messaging import AsyncMessagingApi, Configuration
+    from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 
 # The SDK takes about a second to import; commands that never speak to LINE should not pay for it,
 # so it is imported where it is used.
@@ -23,9 +23,33 @@ def sdk_configuration(settings: Settings) -> Configuration:
 
 
 @asynccontextmanager
-async def messaging_api(settings: Settings) -> AsyncIterator[AsyncMessagingApi]:
-    """An async Messaging API client for the duration of a block."""
+async def messaging_api(
+    settings: Settings, configuration: Configuration | None = None
+) -> AsyncIterator[AsyncMessagingApi]:
+    """An async Messaging API client for the duration of a block (on `configuration`, if given)."""
     from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
 
-    async with AsyncApiClient(sdk_configuration(settings)) as client:
+    async with AsyncApiClient(configuration or sdk_configuration(settings)) as client:
+        no_lookups_per_request(client, settings.line_api_base_url)
         yield AsyncMessagingApi(client)
+
+
+def no_lookups_per_request(client: AsyncApiClient, base_url: str) -> None:
+    """Keep the SDK's aiohttp session from reading the environment and ~/.netrc before every request.
+
+    The SDK opens its session with trust_env, and aiohttp then looks up a proxy and netrc credentials for each
+    request on a thread of its own: two thread hops and a file lookup per request, 200 multicasts a second.
+    When the environment names no proxy for LINE's address (asked once, here), the same connector goes on in a
+    session that does not look; with a proxy configured the SDK's session stays as it is.
+    """
+    import aiohttp
+    from aiohttp.helpers import get_env_proxy_for_url
+    from yarl import URL
+
+    try:
+        get_env_proxy_for_url(URL(base_url))
+    except LookupError:
+        rest = client.rest_client
+        connector = rest.pool_manager.connector
+        rest.pool_manager.detach()
+        rest.pool_manager = aiohttp.ClientSession(connector=connector, trust_env=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -11,13 +10,11 @@ from enum import StrEnum
 from typing import Any
 
 import aiohttp
-from aiohttp.helpers import get_env_proxy_for_url
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Message, MulticastRequest
+from linebot.v3.messaging import AsyncMessagingApi, Message, MulticastRequest
 from linebot.v3.messaging.exceptions import ApiException
-from yarl import URL
 
 from boktor.config import Settings
-from boktor.line.api import sdk_configuration
+from boktor.line.api import messaging_api, sdk_configuration
 
 # LINE answers a multicast in well under a second; a request still open after this is treated as lost.
 REQUEST_TIMEOUT_S = 20.0
@@ -55,26 +52,8 @@ async def multicast_client(
     configuration = sdk_configuration(settings)
     # The SDK's default pool of 10 connections would cap throughput below LINE's 200/s at real latencies.
     configuration.connection_pool_maxsize = max(10, concurrency or settings.multicast_concurrency)
-    async with AsyncApiClient(configuration) as client:
-        _no_lookups_per_request(client, settings.line_api_base_url)
-        yield AsyncMessagingApi(client)
-
-
-def _no_lookups_per_request(client: AsyncApiClient, base_url: str) -> None:
-    """Keep the SDK's aiohttp session from reading the environment and ~/.netrc before every request.
-
-    The SDK opens its session with trust_env, and aiohttp then looks up a proxy and netrc credentials for each
-    request on a thread of its own: two thread hops and a file lookup per multicast, at 200 a second. When the
-    environment names no proxy for LINE's address (asked once, here), the same connector goes on in a session
-    that does not look; with a proxy configured the SDK's session stays as it is.
-    """
-    with contextlib.suppress(LookupError):
-        get_env_proxy_for_url(URL(base_url))
-        return
-    rest = client.rest_client
-    connector = rest.pool_manager.connector
-    rest.pool_manager.detach()
-    rest.pool_manager = aiohttp.ClientSession(connector=connector, trust_env=False)
+    async with messaging_api(settings, configuration) as api:
+        yield api
 
 
 class PreparedMulticast(MulticastRequest):
