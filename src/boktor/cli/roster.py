@@ -1,4 +1,4 @@
-"""`boktor roster`: import an office's list of expected personnel; list rosters."""
+"""`boktor roster`: import an office's list of expected personnel; list and delete rosters."""
 
 from __future__ import annotations
 
@@ -9,11 +9,18 @@ from rich.table import Table as RichTable
 
 from boktor.cli.common import JSON_OPTION, console, database, fail, print_json
 from boktor.cli.members import finish
-from boktor.members.rosters import ROSTER_COLUMNS, RosterError, RosterReport, import_roster, list_rosters
+from boktor.members.rosters import (
+    ROSTER_COLUMNS,
+    RosterError,
+    RosterReport,
+    delete_roster,
+    import_roster,
+    list_rosters,
+)
 from boktor.members.tabular import TabularError, open_table
 from boktor.org import areas
 
-app = typer.Typer(help="Rosters of expected personnel: import and list.", no_args_is_help=True)
+app = typer.Typer(help="Rosters of expected personnel: import, list and delete.", no_args_is_help=True)
 
 
 @app.command("import")
@@ -116,3 +123,36 @@ def list_(
             row["updated_at"][:16], str(row["entries"]), str(row["matched"]), row["uploaded_at"][:16],
         )  # fmt: skip
     console.print(table)
+
+
+@app.command("delete")
+def delete(
+    roster_id: int = typer.Argument(..., help="The roster's id (`boktor roster list`)."),
+    yes: bool = typer.Option(False, "--yes", help="Delete it; without this, only say what would go."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Remove a roster (all its versions' people) from what offices expect, e.g. one uploaded twice.
+
+    Members matched to it stay members, and personal invites printed from it still open the survey. Without
+    --yes nothing is deleted: the command says what would go and exits 1.
+    """
+    try:
+        with database() as session:
+            removed = delete_roster(session, roster_id, dry_run=not yes, actor_label="command line")
+    except RosterError as error:
+        fail(str(error))
+    if as_json:
+        print_json(removed)
+    people = f"{removed['entries']:,} people, {removed['matched']:,} of them matched to members"
+    if not yes:
+        if not as_json:
+            console.print(
+                f"Roster {removed['id']} '{removed['name']}' ({people}) would be deleted. "
+                "Add --yes to delete it."
+            )
+        raise typer.Exit(1)
+    if not as_json:
+        again = f", {removed['rematched']:,} matched again to other rosters" if removed["rematched"] else ""
+        console.print(
+            f"Deleted roster {removed['id']} '{removed['name']}' ({people}); those members stay members{again}."
+        )

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from boktor.audit.service import record as audit
 from boktor.members.importing import BadRow
 from boktor.members.matching import RosterMatchReport, match_roster
 from boktor.members.models import Roster, RosterEntry
@@ -290,3 +291,75 @@ def list_rosters(session: Session, *, province_code: str | None = None) -> list[
         }
         for roster, count in session.execute(query).all()
     ]
+
+
+class RosterNotYours(PermissionError):
+    """An office asked to change a roster of another area."""
+
+
+def delete_roster(
+    session: Session,
+    roster_id: int,
+    *,
+    province_code: str | None = None,
+    district_code: str | None = None,
+    dry_run: bool = False,
+    actor_id: int | None = None,
+    actor_label: str = "",
+) -> dict[str, Any]:
+    """Remove a roster and its people from what offices expect; what it was (name, people, matched).
+
+    The members it was matched to stay members, and are matched again to the province's other rosters;
+    personal invites printed from it still open the survey.
+    With `province_code` or `district_code` (an office's scope) only a roster of that area may go. The audit log keeps who
+    removed which roster and how many people were on it.
+    """
+    roster = session.get(Roster, roster_id, with_for_update=True)
+    if roster is None:
+        raise RosterError(f"There is no roster {roster_id}: `boktor roster list` shows the rosters.")
+    for mine, theirs in ((province_code, roster.province_code), (district_code, roster.district_code)):
+        if mine and theirs != mine:
+            raise RosterNotYours(f"You may remove rosters only of {areas.area_name(mine)}.")
+    entries, matched = session.execute(
+        select(func.count(), func.count(RosterEntry.member_id)).where(RosterEntry.roster_id == roster_id)
+    ).one()
+    removed = {
+        "id": roster.id,
+        "name": roster.name,
+        "province_code": roster.province_code,
+        "version": roster.version,
+        "entries": entries,
+        "matched": matched,
+        "rematched": 0,
+        "dry_run": dry_run,
+    }
+    if dry_run:
+        return removed
+    session.execute(delete(RosterEntry).where(RosterEntry.roster_id == roster_id))
+    session.delete(roster)
+    if matched:
+        # Its matched members are free again: another roster of the same province (the twin of a roster
+        # uploaded twice, say) may expect them.
+        same_province = (
+            Roster.province_code.is_(None)
+            if roster.province_code is None
+            else Roster.province_code == roster.province_code
+        )
+        session.flush()
+        removed["rematched"] = sum(
+            match_roster(session, other).matched
+            for other in session.scalars(select(Roster.id).where(same_province, Roster.id != roster_id))
+        )
+    audit(
+        session,
+        "roster.deleted",
+        "roster",
+        roster_id,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        name=roster.name,
+        province_code=roster.province_code,
+        entries=entries,
+        matched=matched,
+    )
+    return removed

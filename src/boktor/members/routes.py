@@ -1,4 +1,4 @@
-"""Members' JSON API: roster upload (multipart) and the list of rosters, for offices and the ministry."""
+"""Members' JSON API: roster upload (multipart), the list of rosters and their removal, for offices and the ministry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, Upl
 
 from boktor.accounts.auth import require_role
 from boktor.accounts.models import AdminUser
-from boktor.members.rosters import ROSTER_COLUMNS, RosterError, import_roster, list_rosters
+from boktor.members.rosters import (
+    ROSTER_COLUMNS,
+    RosterError,
+    RosterNotYours,
+    delete_roster,
+    import_roster,
+    list_rosters,
+)
 from boktor.members.tabular import TabularError, open_table
 from boktor.org import areas
 from boktor.web import DbSession
@@ -102,3 +109,24 @@ def upload_roster(
 def rosters(user: RosterUser, session: DbSession) -> dict[str, Any]:
     """The rosters this user may see (an office: its province's), newest first."""
     return {"rosters": list_rosters(session, province_code=user.scope_province_code)}
+
+
+@router.delete("/{roster_id}")
+def remove_roster(roster_id: int, user: RosterUser, session: DbSession) -> dict[str, Any]:
+    """Remove a roster from what offices expect (an office: only one of its province); what it was.
+
+    Members matched to it stay members; personal invites printed from it still open the survey.
+    """
+    try:
+        return delete_roster(
+            session,
+            roster_id,
+            province_code=user.scope_province_code,
+            district_code=user.scope_district_code,
+            actor_id=user.id,
+            actor_label=user.username,
+        )
+    except RosterNotYours as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(error)) from error
+    except RosterError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
