@@ -149,6 +149,10 @@ class SimClient:
         """Send a past event again with deliveryContext.isRedelivery true."""
         return self._call("POST", f"/_sim/events/{webhook_event_id}/redeliver")
 
+    def reply_tokens(self, user_ids: list[str]) -> list[str]:
+        """Reply tokens as LINE would issue with events from these users (for self-made webhook events)."""
+        return self._call("POST", "/_sim/reply-tokens", {"userIds": user_ids})["replyTokens"]
+
     def reset(self, settings: bool = False) -> dict[str, Any]:
         """Clear deliveries, counters, retry keys and inboxes; with settings, also restore start-up faults/limits."""
         return self._call("POST", "/_sim/reset", {"settings": settings})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from tests.sim.simkit import RunningSim
+from tests.sim.simkit import RunningSim, SimError
 
 TEXT = {"type": "text", "text": "แจ้งเตือน"}
 RATE_BODY = {"message": "The API rate limit has been exceeded. Try again later."}
@@ -82,3 +83,17 @@ def test_reply_is_free_and_blocked_users_are_not_counted(
         running.client.follow(friends[1])
     assert api.post("/v2/bot/message/push", json={"to": friends[1], "messages": [TEXT]}).status_code == 429
     assert running.client.stats()["quota"]["used"] == 1
+
+
+def test_reply_tokens_for_self_made_events_are_accepted_once_each(
+    api: httpx.Client, running: RunningSim, friends: list[str]
+) -> None:
+    """A load generator posting its own signed events asks for tokens LINE would have sent with them."""
+    first, second = running.client.reply_tokens(friends[:2])
+    reply = {"replyToken": first, "messages": [TEXT]}
+    assert api.post("/v2/bot/message/reply", json=reply).status_code == 200
+    assert api.post("/v2/bot/message/reply", json=reply).status_code == 400  # spent
+    assert running.client.inbox(friends[0])[-1]["message"]["text"] == TEXT["text"]
+    assert api.post("/v2/bot/message/reply", json={**reply, "replyToken": second}).status_code == 200
+    with pytest.raises(SimError, match="no phone"):
+        running.client.reply_tokens(["U" + "0" * 32])

@@ -245,6 +245,7 @@ class ControlApi:
                 ("GET", "/_sim/limits", self.get_limits),
                 ("POST", "/_sim/limits", self.set_limits),
                 ("POST", "/_sim/events/{eventId}/redeliver", self.redeliver),
+                ("POST", "/_sim/reply-tokens", self.reply_tokens),
                 ("POST", "/_sim/reset", self.reset),
             )
         ]
@@ -277,6 +278,21 @@ class ControlApi:
         else:
             created = [self.state.add_phone(state=state) for _ in range(int(body.get("count", 1)))]
         return json_response({"users": [p.describe() for p in created]})
+
+    async def reply_tokens(self, request: web.Request) -> web.Response:
+        """POST /_sim/reply-tokens {"userIds": [...]}: tokens as LINE issues with events, one per user, in order.
+
+        For load generators that post their own signed events to the bot (faster than the simulator sends
+        them): the bot's replies with these tokens are then accepted, once each, within the token's lifetime.
+        """
+        body = await read_object(request)
+        user_ids = body.get("userIds")
+        if not isinstance(user_ids, list) or not all(isinstance(u, str) for u in user_ids):
+            raise ControlError(400, "userIds must be a list of LINE user IDs")
+        unknown = [u for u in user_ids if u not in self.state.phones]
+        if unknown:
+            raise ControlError(404, f"no phone with user ID {unknown[0]}")
+        return json_response({"replyTokens": [self.state.issue_reply_token(u) for u in user_ids]})
 
     async def user(self, request: web.Request) -> web.Response:
         """GET /_sim/users/{userId}."""
