@@ -179,7 +179,7 @@ def resume(
             move(session, announcement, S.scheduled, "resumed", actor)
             return SendResult(str(S.scheduled), 0, audience_count(session, announcement.audience), None)
         return _start_sending(session, settings, announcement, actor)
-    pending = _pending(session, announcement.id)
+    pending = pending_recipients(session, announcement.id)
     quota = None
     # Resuming does not need the figure: if LINE refuses again, the worker pauses again.
     with contextlib.suppress(QuotaUnavailable):
@@ -192,10 +192,6 @@ def resume(
     announcement.pause_reason = None
     move(session, announcement, S.sending, "resumed", actor, pending=pending)
     return SendResult(str(S.sending), pending, announcement.targeted or 0, quota.as_dict() if quota else None)
-
-
-def _pending(session: Session, announcement_id: int) -> int:
-    return pending_recipients(session, announcement_id)
 
 
 def remind(

@@ -21,7 +21,7 @@ from boktor.config import Settings
 from boktor.db import transaction, write_turn
 from boktor.interactions import inbox
 from boktor.interactions.handlers import Outcome, handle_event
-from boktor.line.api import messaging_api, sdk_configuration
+from boktor.line.api import messaging_api
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,11 +77,8 @@ class InboxProcessor:
             self.threads.shutdown(wait=False)
 
     async def _run(self, until_idle: bool) -> None:
-        configuration = sdk_configuration(self.settings)
-        # Each row waits on LINE twice (profile, reply); the SDK's default pool of 10 connections would make
-        # the rows wait for each other instead.
-        configuration.connection_pool_maxsize = max(10, 2 * self.concurrency)
-        async with messaging_api(self.settings, configuration) as api:
+        # Each row waits on LINE twice (profile, reply): two connections for each member answered at once.
+        async with messaging_api(self.settings, 2 * self.concurrency) as api:
             self.api = api
             # On SQLite one process does everything, so rows it left "processing" are simply orphans.
             lease = timedelta(0) if self.settings.is_sqlite else PROCESSING_LEASE

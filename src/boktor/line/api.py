@@ -24,12 +24,19 @@ def sdk_configuration(settings: Settings) -> Configuration:
 
 @asynccontextmanager
 async def messaging_api(
-    settings: Settings, configuration: Configuration | None = None
+    settings: Settings, connections: int | None = None
 ) -> AsyncIterator[AsyncMessagingApi]:
-    """An async Messaging API client for the duration of a block (on `configuration`, if given)."""
+    """An async Messaging API client for the duration of a block, with a pool of `connections` if given.
+
+    The SDK's default pool of 10 connections caps how many requests wait on LINE at once: too few for
+    multicasts at 200/s, or for greeting many members who each wait on LINE twice.
+    """
     from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
 
-    async with AsyncApiClient(configuration or sdk_configuration(settings)) as client:
+    configuration = sdk_configuration(settings)
+    if connections is not None:
+        configuration.connection_pool_maxsize = max(10, connections)
+    async with AsyncApiClient(configuration) as client:
         no_lookups_per_request(client, settings.line_api_base_url)
         yield AsyncMessagingApi(client)
 

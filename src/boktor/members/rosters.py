@@ -194,19 +194,20 @@ def import_roster(
     return report
 
 
+def _same(column, value):
+    """SQL: `column` holds `value`, NULL matching None."""
+    return column.is_(None) if value is None else column == value
+
+
 def _roster_to_replace(session: Session, name: str, scope: RosterScope) -> Roster | None:
     """The newest roster of this name and scope, locked so that two uploads of it take turns."""
-
-    def same(column, value):
-        return column.is_(None) if value is None else column == value
-
     return session.scalars(
         select(Roster)
         .where(
             Roster.name == name,
-            same(Roster.province_code, scope.province_code),
-            same(Roster.district_code, scope.district_code),
-            same(Roster.organisation_id, scope.organisation_id),
+            _same(Roster.province_code, scope.province_code),
+            _same(Roster.district_code, scope.district_code),
+            _same(Roster.organisation_id, scope.organisation_id),
         )
         .order_by(Roster.id.desc())
         .limit(1)
@@ -340,11 +341,7 @@ def delete_roster(
     if matched:
         # Its matched members are free again: another roster of the same province (the twin of a roster
         # uploaded twice, say) may expect them.
-        same_province = (
-            Roster.province_code.is_(None)
-            if roster.province_code is None
-            else Roster.province_code == roster.province_code
-        )
+        same_province = _same(Roster.province_code, roster.province_code)
         session.flush()
         removed["rematched"] = sum(
             match_roster(session, other).matched
