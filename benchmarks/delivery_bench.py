@@ -27,7 +27,6 @@ from pathlib import Path
 from delivery_common import (
     WorkerProcess,
     announcement_state,
-    cpu_seconds,
     live_workers,
     pending_batches,
     resume,
@@ -37,7 +36,7 @@ from delivery_common import (
     wait_until,
 )
 from delivery_common import database as make_database
-from machine import machine
+from machine import command_cpu_seconds, cpu_seconds, machine
 
 LINE_RATE = 200.0
 BATCH = 500
@@ -76,9 +75,9 @@ def bench_a(engine: str, url: str, sim, members: int, workdir: Path) -> None:
     # Where the two cores go during the send: the worker, the simulator, the database server (PostgreSQL).
     def cpu() -> tuple[float, float, float]:
         return (
-            cpu_seconds(pids=(worker.process.pid,)),
-            cpu_seconds(pids=(sim.process.pid,)),
-            cpu_seconds(command="postgres"),
+            cpu_seconds(worker.process.pid),
+            cpu_seconds(sim.process.pid),
+            command_cpu_seconds("postgres"),
         )
 
     cpu_before = cpu()

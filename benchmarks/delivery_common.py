@@ -191,24 +191,6 @@ class WorkerProcess:
         self.process.wait(10)
 
 
-def cpu_seconds(*, pids: tuple[int, ...] = (), command: str | None = None) -> float:
-    """CPU time (user + system) used so far by processes `pids` and every process named `command`."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        if int(entry.name) in pids or (command is not None and name == command):
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
 def wait_until(predicate, timeout: float, poll: float = 0.01, what: str = "condition") -> float:
     """Poll until `predicate()` is true; return the monotonic time it became true."""
     deadline = time.monotonic() + timeout

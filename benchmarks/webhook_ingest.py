@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 import orjson
 import webhook_load  # benchmarks/webhook_load.py (scripts import their siblings)
-from machine import machine  # benchmarks/machine.py
+from machine import cpu_seconds, machine, machine_busy_seconds  # benchmarks/machine.py
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -280,19 +280,6 @@ def main() -> None:
         if pg_name:
             with create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT").connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-
-
-def machine_busy_seconds() -> float:
-    """CPU time all cores of the machine have spent not idle so far."""
-    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle and iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
